@@ -1,0 +1,243 @@
+package io.taskpool.api;
+
+import io.taskpool.task.InvalidTaskException;
+import io.taskpool.task.QueueFullException;
+import io.taskpool.task.Task;
+import io.taskpool.task.TaskNotFoundException;
+import io.taskpool.task.TaskStateConflictException;
+import java.net.URI;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.MessageSourceResolvable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+/**
+ * The only place that turns exceptions into HTTP answers: RFC 9457 problem details with a stable
+ * {@code type}, a specific {@code detail} and, where it helps, {@code field}, {@code taskId},
+ * {@code state} and {@code error}. Never a stack trace.
+ */
+@RestControllerAdvice
+class ApiErrors extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+    private static final String TYPE_PREFIX = "urn:taskpool:problem:";
+
+    @ExceptionHandler
+    ProblemDetail taskNotFound(TaskNotFoundException e) {
+        ProblemDetail problem = problem(HttpStatus.NOT_FOUND, "task-not-found", "Task not found", e.getMessage());
+        problem.setProperty("taskId", e.taskId());
+        return problem;
+    }
+
+    @ExceptionHandler
+    ProblemDetail stateConflict(TaskStateConflictException e) {
+        Task task = e.task();
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, "task-state-conflict", "Task is " + task.state(),
+                e.getMessage());
+        problem.setProperty("taskId", task.id().toString());
+        problem.setProperty("state", task.state().name());
+        if (task.error() != null) {
+            problem.setProperty("error", Map.of("code", task.error().code(), "message", task.error().message()));
+        }
+        return problem;
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> queueFull(QueueFullException e) {
+        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "queue-full", "Queue full", e.getMessage());
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
+                .body(problem);
+    }
+
+    @ExceptionHandler
+    ProblemDetail invalidTask(InvalidTaskException e) {
+        return invalidField(e.field(), e.getMessage());
+    }
+
+    @ExceptionHandler
+    ProblemDetail badRequest(BadRequestException e) {
+        return invalidField(e.field(), e.getMessage());
+    }
+
+    @ExceptionHandler
+    ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e) {
+        String expected = e.getRequiredType() == null ? "another type" : e.getRequiredType().getSimpleName();
+        return invalidField(e.getName(), e.getName() + " must be " + article(expected) + ", was '" + e.getValue() + "'");
+    }
+
+    @ExceptionHandler
+    ProblemDetail unexpected(Exception e) {
+        log.error("Unexpected error answering a request", e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
+                "the service failed to handle this request; the error is in its log");
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        Throwable cause = e.getMostSpecificCause();
+        if (causedBy(e, PayloadTooLargeException.class)) {
+            PayloadTooLargeException tooLarge = find(e, PayloadTooLargeException.class);
+            return entity(problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
+                    tooLarge.getMessage()));
+        }
+        ProblemDetail problem;
+        if (cause instanceof UnrecognizedPropertyException unknown) {
+            problem = invalidField(unknown.getPropertyName(), "unknown field '" + unknown.getPropertyName()
+                    + "'; known fields: " + unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted()
+                    .collect(Collectors.joining(", ")));
+        } else if (cause instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+            String field = mismatch.getPathReference().replaceAll("^[^\\[]*\\[\"?", "").replaceAll("\"?\\]", "")
+                    .replace("[\"", ".");
+            String name = mismatch.getPath().get(mismatch.getPath().size() - 1).getPropertyName();
+            String target = mismatch.getTargetType() == null ? "another type"
+                    : mismatch.getTargetType().getSimpleName();
+            problem = invalidField(name == null ? field : name, "field '" + (name == null ? field : name)
+                    + "' has the wrong type: expected " + article(target));
+        } else if (cause instanceof StreamReadException parse) {
+            problem = problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON", "the body is not valid JSON"
+                    + (parse.getLocation() == null ? "" : " (line " + parse.getLocation().getLineNr() + ", column "
+                    + parse.getLocation().getColumnNr() + ")") + ": " + parse.getOriginalMessage());
+        } else if (cause instanceof JacksonException json) {
+            problem = problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
+                    "the body cannot be read: " + json.getOriginalMessage());
+        } else {
+            problem = problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
+                    "the body is missing or not valid JSON");
+        }
+        return entity(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        FieldError first = e.getBindingResult().getFieldErrors().stream().findFirst().orElse(null);
+        if (first == null) {
+            return entity(problem(HttpStatus.BAD_REQUEST, "invalid-field", "Invalid request",
+                    "the request body is invalid"));
+        }
+        return entity(invalidField(first.getField(), "field '" + first.getField() + "' " + first.getDefaultMessage()
+                + (first.getRejectedValue() == null ? "" : ", was " + abbreviate(first.getRejectedValue()))));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        var result = e.getParameterValidationResults().stream().findFirst().orElse(null);
+        if (result == null) {
+            return entity(problem(HttpStatus.BAD_REQUEST, "invalid-field", "Invalid request", "invalid parameters"));
+        }
+        String name = result.getMethodParameter().getParameterName();
+        String reason = result.getResolvableErrors().stream().map(MessageSourceResolvable::getDefaultMessage)
+                .findFirst().orElse("is invalid");
+        return entity(invalidField(name, name + " " + reason + ", was " + abbreviate(result.getArgument())));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMissingServletRequestParameter(MissingServletRequestParameterException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return entity(invalidField(e.getParameterName(), "query parameter '" + e.getParameterName() + "' is required"));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String sent = e.getContentType() == null ? "none" : "'" + e.getContentType() + "'";
+        ProblemDetail problem = problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
+                "Unsupported media type", "Content-Type " + sent + " is not supported; send application/json");
+        return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).headers(headers).body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpRequestMethodNotSupported(HttpRequestMethodNotSupportedException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail problem = problem(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed",
+                e.getMethod() + " is not supported here; supported: " + e.getSupportedHttpMethods());
+        return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).headers(headers).body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleNoResourceFoundException(NoResourceFoundException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        return entity(problem(HttpStatus.NOT_FOUND, "not-found", "Not found",
+                "no resource at /" + e.getResourcePath() + "; the API lives under /api/v1"));
+    }
+
+    /** Problems Spring raises itself keep their status but get our type and no internals. */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        if (body instanceof ProblemDetail problem && problem.getType().toString().equals("about:blank")) {
+            problem.setType(URI.create(TYPE_PREFIX + "http-" + status.value()));
+        }
+        return super.handleExceptionInternal(e, body, headers, status, request);
+    }
+
+    private static ProblemDetail invalidField(String field, String detail) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-field", "Invalid request", detail);
+        problem.setProperty("field", field);
+        return problem;
+    }
+
+    private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create(TYPE_PREFIX + type));
+        problem.setTitle(title);
+        return problem;
+    }
+
+    private static ResponseEntity<Object> entity(ProblemDetail problem) {
+        return ResponseEntity.status(problem.getStatus()).body(problem);
+    }
+
+    private static String article(String type) {
+        return switch (type) {
+            case "long", "Long", "int", "Integer" -> "an integer";
+            case "String" -> "a string";
+            case "Map", "LinkedHashMap", "ObjectNode", "JsonNode" -> "an object";
+            default -> "a " + type;
+        };
+    }
+
+    private static String abbreviate(Object value) {
+        String text = String.valueOf(value);
+        return text.length() <= 100 ? text : text.substring(0, 100) + "...";
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        return find(e, type) != null;
+    }
+
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,215 @@
+package io.taskpool.api;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.taskpool.task.NewTask;
+import io.taskpool.task.Task;
+import io.taskpool.task.TaskNotFoundException;
+import io.taskpool.task.TaskQuery;
+import io.taskpool.task.TaskService;
+import io.taskpool.task.TaskState;
+import io.taskpool.task.TaskStateConflictException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code /api/v1/tasks}. Waiting requests ({@code waitMs}) are asynchronous: the servlet thread
+ * goes back to the pool and the reply is written when the task's state change fires.
+ */
+@RestController
+@RequestMapping(path = "/api/v1/tasks", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Tasks", description = "Submit tasks, follow them, fetch results, cancel and delete")
+class TaskController {
+
+    static final String WAIT_DESCRIPTION = "Hold the request until the task is terminal or this many milliseconds"
+            + " have passed (0 to 60000)";
+
+    private final TaskService tasks;
+    private final JsonMapper json;
+
+    TaskController(TaskService tasks, JsonMapper json) {
+        this.tasks = tasks;
+        this.json = json;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Submit a task",
+            description = "Stores the task (committed before the reply) and queues it. With waitMs the reply waits"
+                    + " for the task: 200 with the finished task if it ended in time, else 202.")
+    @ApiResponse(responseCode = "202", description = "Accepted and queued (or still running after waitMs)")
+    @ApiResponse(responseCode = "200", description = "Finished within waitMs")
+    @ApiResponse(responseCode = "400", description = "Malformed JSON, unknown type or a bad field",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "413", description = "Body larger than taskpool.api.max-body",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "415", description = "Body is not application/json",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "429", description = "Queue full; retry after the Retry-After header",
+            content = @Content(mediaType = "application/problem+json"))
+    CompletableFuture<ResponseEntity<TaskView>> submit(@Valid @RequestBody SubmitTaskRequest request,
+            @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs) {
+        if (request.input() != null && !request.input().isObject()) {
+            throw new BadRequestException("input", "input must be a JSON object");
+        }
+        String input = request.input() == null ? "{}" : json.writeValueAsString(request.input());
+        Task task = tasks.submit(new NewTask(request.type(), input, request.timeoutMs(), request.priority(),
+                request.labels()));
+        URI location = URI.create("/api/v1/tasks/" + task.id());
+        return tasks.awaitTerminal(task.id(), Duration.ofMillis(waitMs)).thenApply(current -> ResponseEntity
+                .status(waitMs > 0 && current.state().isTerminal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
+                .location(location)
+                .body(TaskView.of(current)));
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "Get a task", description = "With waitMs, a long poll: answers as soon as the task is"
+            + " terminal, or with the task as it is when waitMs has passed.")
+    @ApiResponse(responseCode = "200", description = "The task")
+    @ApiResponse(responseCode = "404", description = "No such task",
+            content = @Content(mediaType = "application/problem+json"))
+    CompletableFuture<TaskView> get(@PathVariable String id,
+            @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs) {
+        return tasks.awaitTerminal(parseId(id), Duration.ofMillis(waitMs)).thenApply(TaskView::of);
+    }
+
+    @GetMapping("/{id}/result")
+    @Operation(summary = "Get a task's result", description = "The result JSON itself once the task SUCCEEDED."
+            + " 409 while it is not finished (after waitMs, if given) or when it ended otherwise; the problem"
+            + " carries the task's state and error.")
+    @ApiResponse(responseCode = "200", description = "The result", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object",
+            example = "{\"count\": 78498}")))
+    @ApiResponse(responseCode = "404", description = "No such task",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "409", description = "Not finished, or did not succeed",
+            content = @Content(mediaType = "application/problem+json"))
+    CompletableFuture<ResponseEntity<String>> result(@PathVariable String id,
+            @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs) {
+        return tasks.awaitTerminal(parseId(id), Duration.ofMillis(waitMs)).thenApply(task -> {
+            if (task.state() == TaskState.SUCCEEDED) {
+                return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(task.resultJson());
+            }
+            String why = task.state().isTerminal()
+                    ? "task " + task.id() + " ended " + task.state() + " and has no result"
+                    : "task " + task.id() + " is " + task.state() + "; its result is not ready yet";
+            throw new TaskStateConflictException(task, why);
+        });
+    }
+
+    @GetMapping
+    @Operation(summary = "List tasks", description = "Newest first, filtered by state and type, one page at a time."
+            + " Pages are stable under concurrent submissions: pass nextCursor as cursor.")
+    @ApiResponse(responseCode = "200", description = "A page of tasks")
+    @ApiResponse(responseCode = "400", description = "Unknown state, limit out of range or a bad cursor",
+            content = @Content(mediaType = "application/problem+json"))
+    TaskPage list(
+            @Parameter(description = "Only tasks in this state", schema = @Schema(allowableValues = {"QUEUED",
+                    "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT"}))
+            @RequestParam(required = false) String state,
+            @Parameter(description = "Only tasks of this type") @RequestParam(required = false) String type,
+            @Parameter(description = "Page size, 1 to 1000") @RequestParam(defaultValue = "100") @Min(1) @Max(1000)
+            int limit,
+            @Parameter(description = "nextCursor of the previous page") @RequestParam(required = false) String cursor) {
+        List<Task> page = tasks.list(new TaskQuery(parseState(state), type, parseCursor(cursor), limit + 1));
+        boolean more = page.size() > limit;
+        List<Task> items = more ? page.subList(0, limit) : page;
+        String next = more ? encodeCursor(items.get(items.size() - 1).sequence()) : null;
+        return new TaskPage(items.stream().map(TaskView::of).toList(), next);
+    }
+
+    @PostMapping("/{id}/cancel")
+    @Operation(summary = "Cancel a task", description = "A queued task is CANCELLED at once. A running one is asked"
+            + " to stop; past taskpool.tasks.cancel-grace its worker process (and anything it started) is killed"
+            + " and replaced. Answers when the task is CANCELLED.")
+    @ApiResponse(responseCode = "200", description = "The task after cancelling")
+    @ApiResponse(responseCode = "404", description = "No such task",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "409", description = "The task is already terminal",
+            content = @Content(mediaType = "application/problem+json"))
+    CompletableFuture<TaskView> cancel(@PathVariable String id) {
+        return tasks.cancel(parseId(id)).thenApply(TaskView::of);
+    }
+
+    @DeleteMapping("/{id}")
+    @Operation(summary = "Delete a finished task", description = "Removes the record of a terminal task.")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "404", description = "No such task",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "409", description = "The task is not terminal",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<Void> delete(@PathVariable String id) {
+        tasks.delete(parseId(id));
+        return ResponseEntity.noContent().build();
+    }
+
+    /** A malformed id names no task: 404, like any unknown id. */
+    private static UUID parseId(String id) {
+        try {
+            UUID uuid = UUID.fromString(id);
+            if (!uuid.toString().equalsIgnoreCase(id)) {
+                throw new IllegalArgumentException();
+            }
+            return uuid;
+        } catch (IllegalArgumentException e) {
+            throw new TaskNotFoundException(id);
+        }
+    }
+
+    private static TaskState parseState(String state) {
+        if (state == null || state.isEmpty()) {
+            return null;
+        }
+        try {
+            return TaskState.valueOf(state);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("state", "state must be one of " + Arrays.toString(TaskState.values())
+                    + ", was '" + state + "'");
+        }
+    }
+
+    private static String encodeCursor(long sequence) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("seq:" + sequence).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Long parseCursor(String cursor) {
+        if (cursor == null || cursor.isEmpty()) {
+            return null;
+        }
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (!text.startsWith("seq:")) {
+                throw new IllegalArgumentException();
+            }
+            return Long.parseLong(text.substring(4));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("cursor", "cursor is not one this service handed out; pass nextCursor"
+                    + " from the previous page as it is");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.taskpool.api;
+
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.taskpool.task.Task;
+import io.taskpool.task.TaskError;
+import io.taskpool.task.TaskProgress;
+import java.time.Instant;
+import java.util.Map;
+
+/** A task as the API shows it. */
+@Schema(name = "Task", description = "A task and everything known about it")
+record TaskView(
+        @Schema(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") String id,
+        @Schema(description = "Task type", example = "primes.count") String type,
+        @Schema(description = "Where the task is in its life", example = "SUCCEEDED",
+                allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT"})
+        String state,
+        @Schema(type = "object", description = "The input object, as submitted", example = "{\"below\": 1000000}")
+        @JsonRawValue String input,
+        @Schema(type = "object", nullable = true, description = "The handler's result, once SUCCEEDED",
+                example = "{\"count\": 78498}")
+        @JsonRawValue String result,
+        @Schema(nullable = true, description = "Why the task did not succeed") ErrorView error,
+        @Schema(nullable = true, description = "The last progress the handler reported") ProgressView progress,
+        @Schema(description = "Higher runs first", example = "0") int priority,
+        @Schema(description = "Time limit of one run, in milliseconds", example = "60000") long timeoutMs,
+        @Schema(description = "Which run this is (1 for the first)", example = "1") int attempt,
+        @Schema(description = "Free-form labels", example = "{\"team\": \"search\"}") Map<String, String> labels,
+        @Schema(description = "When the task was accepted (UTC)") Instant createdAt,
+        @Schema(nullable = true, description = "When the current run was claimed (UTC)") Instant startedAt,
+        @Schema(nullable = true, description = "When the task reached a terminal state (UTC)") Instant finishedAt,
+        @Schema(nullable = true, description = "The worker process running or last running the task", example = "4242")
+        Long workerPid) {
+
+    /** Why a task did not succeed. */
+    @Schema(name = "TaskError")
+    record ErrorView(
+            @Schema(description = "Stable code", example = "TASK_FAILED", allowableValues = {"TASK_FAILED",
+                    "WORKER_CRASHED", "OUT_OF_MEMORY", "TIMED_OUT", "CANCELLED", "WORKER_PROTOCOL_ERROR",
+                    "RESULT_TOO_LARGE"}) String code,
+            @Schema(description = "What happened", example = "io.taskpool.spi.InvalidInputException: input field"
+                    + " 'below' must be an integer") String message,
+            @Schema(nullable = true, description = "Diagnostics: the handler's stack trace or the worker's last"
+                    + " stderr lines") String detail) {}
+
+    /** Progress reported by the handler. */
+    @Schema(name = "TaskProgress")
+    record ProgressView(
+            @Schema(description = "Done so far, 0 to 1", example = "0.25") double fraction,
+            @Schema(nullable = true, description = "What the handler is doing", example = "sieving segment 3 of 12")
+            String message) {}
+
+    static TaskView of(Task task) {
+        TaskError error = task.error();
+        TaskProgress progress = task.progress();
+        return new TaskView(task.id().toString(), task.type(), task.state().name(), task.inputJson(),
+                task.resultJson(),
+                error == null ? null : new ErrorView(error.code(), error.message(), error.detail()),
+                progress == null ? null : new ProgressView(progress.fraction(), progress.message()),
+                task.priority(), task.timeoutMs(), task.attempt(), task.labels(), task.createdAt(), task.startedAt(),
+                task.finishedAt(), task.workerPid());
+    }
+}

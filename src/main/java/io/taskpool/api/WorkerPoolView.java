@@ -1,0 +1,34 @@
+package io.taskpool.api;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.taskpool.worker.PoolStatus;
+import java.time.Instant;
+import java.util.List;
+
+/** The worker pool as {@code GET /api/v1/workers} shows it. */
+@Schema(name = "WorkerPool")
+record WorkerPoolView(
+        @Schema(description = "Configured number of workers", example = "4") int size,
+        @Schema(description = "Workers running a task", example = "1") int busy,
+        @Schema(description = "Workers waiting for a task", example = "3") int idle,
+        @Schema(description = "Replacement processes started since the service started", example = "0") long restarts,
+        List<WorkerView> workers) {
+
+    /** One worker slot. */
+    @Schema(name = "Worker")
+    record WorkerView(
+            @Schema(description = "Slot number, stable across replacements", example = "1") int id,
+            @Schema(nullable = true, description = "Process id of the current worker JVM", example = "4242") Long pid,
+            @Schema(example = "BUSY", allowableValues = {"STARTING", "IDLE", "BUSY", "STOPPING"}) String state,
+            @Schema(nullable = true, description = "The task it runs") String taskId,
+            @Schema(description = "Tasks this process has finished", example = "17") long tasksCompleted,
+            @Schema(nullable = true, description = "When this process started (UTC)") Instant startedAt) {}
+
+    static WorkerPoolView of(PoolStatus status) {
+        return new WorkerPoolView(status.size(), status.busy(), status.idle(), status.restarts(),
+                status.workers().stream()
+                        .map(w -> new WorkerView(w.id(), w.pid(), w.state().name(),
+                                w.taskId() == null ? null : w.taskId().toString(), w.tasksCompleted(), w.startedAt()))
+                        .toList());
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * The HTTP surface under {@code /api/v1}: controllers, request and response records, and
+ * {@code ApiErrors}, the one place that turns exceptions into problem details. Calls the task
+ * service; reads the worker pool's status for {@code /api/v1/workers}.
+ */
+package io.taskpool.api;

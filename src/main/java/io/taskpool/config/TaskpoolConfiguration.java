@@ -1,0 +1,71 @@
+package io.taskpool.config;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.taskpool.task.TaskCompletions;
+import io.taskpool.task.TaskService;
+import io.taskpool.task.TaskStore;
+import io.taskpool.worker.WorkerPool;
+import io.taskpool.worker.WorkerPoolHealthIndicator;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the task service to the worker pool, which need each other. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(TaskpoolProperties.class)
+class TaskpoolConfiguration {
+
+    /** Room in a frame for the fields around a task's input or result. */
+    private static final long FRAME_OVERHEAD_BYTES = 64 * 1024;
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    TaskCompletions taskCompletions() {
+        return new TaskCompletions();
+    }
+
+    /** Re-reads tasks for woken long polls; a few threads suffice as each read is short. */
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService taskWaitExecutor() {
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newFixedThreadPool(4, runnable -> {
+            Thread thread = new Thread(runnable, "task-wait-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Bean
+    TaskService taskService(TaskStore store, TaskpoolProperties properties, WorkerPool workers,
+            TaskCompletions completions, ExecutorService taskWaitExecutor, Clock clock, MeterRegistry meters) {
+        return new TaskService(store, properties.tasks(), properties.queue(), properties.nodeId(), workers,
+                completions, taskWaitExecutor, clock, meters);
+    }
+
+    /**
+     * Frames carry a task's input one way and its result the other: room for the larger of the
+     * two limits, plus the frame's own fields.
+     */
+    @Bean
+    WorkerPool workerPool(TaskpoolProperties properties, ObjectProvider<TaskService> taskService,
+            MeterRegistry meters, Clock clock) {
+        long largest = Math.max(properties.tasks().maxResult().toBytes(), properties.api().maxBody().toBytes());
+        int maxFrameBytes = (int) Math.min(Integer.MAX_VALUE - 8, largest + FRAME_OVERHEAD_BYTES);
+        return new WorkerPool(properties.workers(), properties.tasks().cancelGrace(), maxFrameBytes,
+                taskService::getObject, meters, clock);
+    }
+
+    @Bean
+    WorkerPoolHealthIndicator workerPoolHealthIndicator(WorkerPool pool) {
+        return new WorkerPoolHealthIndicator(pool);
+    }
+}

@@ -1,0 +1,298 @@
+package io.taskpool.store;
+
+import io.taskpool.task.Task;
+import io.taskpool.task.TaskError;
+import io.taskpool.task.TaskFailure;
+import io.taskpool.task.TaskProgress;
+import io.taskpool.task.TaskQuery;
+import io.taskpool.task.TaskState;
+import io.taskpool.task.TaskStore;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The task table over JDBC, on H2 or PostgreSQL. All SQL of the service is here, one constant per
+ * operation; every transition is a conditional UPDATE whose row count says whether it happened.
+ */
+class JdbcTaskStore implements TaskStore {
+
+    static final String INSERT = """
+            INSERT INTO task (id, type, state, input, priority, timeout_ms, attempt, max_attempts, labels, created_at)
+            VALUES (:id, :type, 'QUEUED', :input, :priority, :timeoutMs, :attempt, :maxAttempts, :labels, :createdAt)
+            """;
+
+    static final String FIND = "SELECT * FROM task WHERE id = :id";
+
+    static final String COUNT_QUEUED = "SELECT COUNT(*) FROM task WHERE state = 'QUEUED'";
+
+    /** Wrapped by {@link SqlDialect#claimQueued()} to return the rows. */
+    static final String CLAIM_QUEUED = """
+            UPDATE task SET state = 'RUNNING', owner = :owner, started_at = :now, worker_pid = NULL,
+                   progress_fraction = NULL, progress_message = NULL
+            WHERE id IN (SELECT id FROM task WHERE state = 'QUEUED'
+                         ORDER BY priority DESC, seq
+                         FETCH FIRST :max ROWS ONLY
+                         FOR UPDATE SKIP LOCKED)
+            """;
+
+    static final String RECORD_WORKER = """
+            UPDATE task SET worker_pid = :pid WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt
+            """;
+
+    static final String RECORD_PROGRESS = """
+            UPDATE task SET progress_fraction = :fraction, progress_message = :message
+            WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt
+            """;
+
+    static final String SUCCEED_IF_RUNNING = """
+            UPDATE task SET state = 'SUCCEEDED', result = :result, finished_at = :now, owner = NULL,
+                   progress_fraction = 1.0
+            WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt
+            """;
+
+    static final String FAIL_IF_RUNNING = """
+            UPDATE task SET state = :state, error_code = :code, error_message = :message, error_detail = :detail,
+                   finished_at = :now, owner = NULL
+            WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt
+            """;
+
+    static final String CANCEL_IF_QUEUED = """
+            UPDATE task SET state = 'CANCELLED', error_code = 'CANCELLED', error_message = 'cancelled while queued',
+                   finished_at = :now
+            WHERE id = :id AND state = 'QUEUED'
+            """;
+
+    static final String REQUEST_CANCEL = """
+            UPDATE task SET cancel_requested = TRUE WHERE id = :id AND state = 'RUNNING'
+            """;
+
+    static final String UNCLAIM = """
+            UPDATE task SET state = 'QUEUED', owner = NULL, started_at = NULL, worker_pid = NULL
+            WHERE id IN (:ids) AND state = 'RUNNING' AND owner = :owner
+            """;
+
+    static final String REQUEUE_INTERRUPTED = """
+            UPDATE task SET state = 'QUEUED', owner = NULL, started_at = NULL, worker_pid = NULL,
+                   attempt = attempt + 1, cancel_requested = FALSE, progress_fraction = NULL, progress_message = NULL
+            WHERE state = 'RUNNING' AND owner = :owner AND attempt < max_attempts AND cancel_requested = FALSE
+            """;
+
+    static final String FIND_OUT_OF_ATTEMPTS = """
+            SELECT id FROM task WHERE state = 'RUNNING' AND owner = :owner
+            """;
+
+    static final String DELETE_IF_TERMINAL = """
+            DELETE FROM task WHERE id = :id AND state IN ('SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT')
+            """;
+
+    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
+
+    private final JdbcClient jdbc;
+    private final SqlDialect dialect;
+    private final TransactionTemplate transactions;
+    private final JsonMapper json;
+
+    JdbcTaskStore(JdbcClient jdbc, SqlDialect dialect, TransactionTemplate transactions, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.dialect = dialect;
+        this.transactions = transactions;
+        this.json = json;
+    }
+
+    @Override
+    public void insert(Task task) {
+        jdbc.sql(INSERT)
+                .param("id", task.id())
+                .param("type", task.type())
+                .param("input", task.inputJson())
+                .param("priority", task.priority())
+                .param("timeoutMs", task.timeoutMs())
+                .param("attempt", task.attempt())
+                .param("maxAttempts", task.maxAttempts())
+                .param("labels", json.writeValueAsString(task.labels()))
+                .param("createdAt", timestamp(task.createdAt()))
+                .update();
+    }
+
+    @Override
+    public Optional<Task> find(UUID id) {
+        return jdbc.sql(FIND).param("id", id).query(this::task).optional();
+    }
+
+    @Override
+    public List<Task> list(TaskQuery query) {
+        // Only fixed fragments are joined here; every value travels as a parameter.
+        StringBuilder sql = new StringBuilder("SELECT * FROM task WHERE 1 = 1");
+        var params = new java.util.HashMap<String, Object>();
+        if (query.state() != null) {
+            sql.append(" AND state = :state");
+            params.put("state", query.state().name());
+        }
+        if (query.type() != null) {
+            sql.append(" AND type = :type");
+            params.put("type", query.type());
+        }
+        if (query.beforeSequence() != null) {
+            sql.append(" AND seq < :before");
+            params.put("before", query.beforeSequence());
+        }
+        sql.append(" ORDER BY seq DESC FETCH FIRST :limit ROWS ONLY");
+        params.put("limit", query.limit());
+        return jdbc.sql(sql.toString()).params(params).query(this::task).list();
+    }
+
+    @Override
+    public long countQueued() {
+        return jdbc.sql(COUNT_QUEUED).query(Long.class).single();
+    }
+
+    @Override
+    public List<Task> claimQueued(int max, String owner, Instant now) {
+        List<Task> claimed = new ArrayList<>(jdbc.sql(dialect.claimQueued())
+                .param("owner", owner)
+                .param("now", timestamp(now))
+                .param("max", max)
+                .query(this::task)
+                .list());
+        // The returned rows come in no particular order; hand them out in queue order.
+        claimed.sort(Comparator.comparingInt(Task::priority).reversed().thenComparingLong(Task::sequence));
+        return claimed;
+    }
+
+    @Override
+    public boolean recordWorker(UUID id, int attempt, long pid) {
+        return changed(jdbc.sql(RECORD_WORKER).param("id", id).param("attempt", attempt).param("pid", pid).update());
+    }
+
+    @Override
+    public boolean recordProgress(UUID id, int attempt, TaskProgress progress) {
+        return changed(jdbc.sql(RECORD_PROGRESS)
+                .param("id", id)
+                .param("attempt", attempt)
+                .param("fraction", progress.fraction())
+                .param("message", progress.message())
+                .update());
+    }
+
+    @Override
+    public boolean succeed(UUID id, int attempt, String resultJson, Instant now) {
+        return changed(jdbc.sql(SUCCEED_IF_RUNNING)
+                .param("id", id)
+                .param("attempt", attempt)
+                .param("result", resultJson)
+                .param("now", timestamp(now))
+                .update());
+    }
+
+    @Override
+    public boolean fail(UUID id, int attempt, TaskFailure failure, Instant now) {
+        return changed(jdbc.sql(FAIL_IF_RUNNING)
+                .param("id", id)
+                .param("attempt", attempt)
+                .param("state", failure.state().name())
+                .param("code", failure.code())
+                .param("message", failure.message())
+                .param("detail", failure.detail())
+                .param("now", timestamp(now))
+                .update());
+    }
+
+    @Override
+    public boolean cancelQueued(UUID id, Instant now) {
+        return changed(jdbc.sql(CANCEL_IF_QUEUED).param("id", id).param("now", timestamp(now)).update());
+    }
+
+    @Override
+    public boolean requestCancel(UUID id) {
+        return changed(jdbc.sql(REQUEST_CANCEL).param("id", id).update());
+    }
+
+    @Override
+    public int unclaim(Collection<UUID> ids, String owner) {
+        return jdbc.sql(UNCLAIM).param("ids", ids).param("owner", owner).update();
+    }
+
+    @Override
+    public Recovery recoverRunning(String owner, TaskFailure failure, Instant now) {
+        return transactions.execute(status -> {
+            int requeued = jdbc.sql(REQUEUE_INTERRUPTED).param("owner", owner).update();
+            // What is still RUNNING for this owner is out of attempts (or was being cancelled).
+            List<UUID> leftOver = jdbc.sql(FIND_OUT_OF_ATTEMPTS).param("owner", owner).query(UUID.class).list();
+            List<UUID> failed = new ArrayList<>();
+            for (UUID id : leftOver) {
+                Task task = find(id).orElseThrow();
+                TaskFailure outcome = task.cancelRequested()
+                        ? new TaskFailure.Cancelled("cancelled; the service restarted before the task stopped")
+                        : failure;
+                if (fail(id, task.attempt(), outcome, now)) {
+                    failed.add(id);
+                }
+            }
+            return new Recovery(requeued, failed);
+        });
+    }
+
+    @Override
+    public boolean deleteTerminal(UUID id) {
+        return changed(jdbc.sql(DELETE_IF_TERMINAL).param("id", id).update());
+    }
+
+    private static boolean changed(int rows) {
+        if (rows > 1) {
+            throw new IllegalStateException("a single-task update changed " + rows + " rows");
+        }
+        return rows == 1;
+    }
+
+    private static OffsetDateTime timestamp(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    private Task task(ResultSet rs, int row) throws SQLException {
+        String errorCode = rs.getString("error_code");
+        double fraction = rs.getDouble("progress_fraction");
+        TaskProgress progress = rs.wasNull() ? null : new TaskProgress(fraction, rs.getString("progress_message"));
+        long pid = rs.getLong("worker_pid");
+        Long workerPid = rs.wasNull() ? null : pid;
+        return new Task(
+                rs.getObject("id", UUID.class),
+                rs.getLong("seq"),
+                rs.getString("type"),
+                TaskState.valueOf(rs.getString("state")),
+                rs.getString("input"),
+                rs.getString("result"),
+                errorCode == null ? null
+                        : new TaskError(errorCode, rs.getString("error_message"), rs.getString("error_detail")),
+                progress,
+                rs.getInt("priority"),
+                rs.getLong("timeout_ms"),
+                rs.getInt("attempt"),
+                rs.getInt("max_attempts"),
+                json.readValue(rs.getString("labels"), LABELS),
+                instant(rs, "created_at"),
+                instant(rs, "started_at"),
+                instant(rs, "finished_at"),
+                workerPid,
+                rs.getString("owner"),
+                rs.getBoolean("cancel_requested"));
+    }
+}

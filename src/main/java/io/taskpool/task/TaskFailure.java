@@ -1,0 +1,121 @@
+package io.taskpool.task;
+
+/**
+ * Why a task ended without a result: a closed set, each with the code clients see in
+ * {@code error.code} and the state the task ends in.
+ */
+public sealed interface TaskFailure {
+
+    /** The stable code in the API's {@code error.code}. */
+    String code();
+
+    /** A human-readable, specific message. */
+    String message();
+
+    /** Longer diagnostic text (stack trace, stderr tail), or null. */
+    default String detail() {
+        return null;
+    }
+
+    /** The terminal state a task with this failure ends in. */
+    default TaskState state() {
+        return TaskState.FAILED;
+    }
+
+    /** The handler threw: {@code type} is the exception class. */
+    record TaskError(String type, String reason, String stackTrace) implements TaskFailure {
+        public String code() {
+            return "TASK_FAILED";
+        }
+
+        public String message() {
+            return type + ": " + reason;
+        }
+
+        public String detail() {
+            return stackTrace == null || stackTrace.isEmpty() ? null : stackTrace;
+        }
+    }
+
+    /** The worker process died while running the task. */
+    record WorkerCrashed(String reason, String stderrTail) implements TaskFailure {
+        public String code() {
+            return "WORKER_CRASHED";
+        }
+
+        public String message() {
+            return reason;
+        }
+
+        public String detail() {
+            return stderrTail == null || stderrTail.isEmpty() ? null : stderrTail;
+        }
+    }
+
+    /** The worker ran out of heap and exited. */
+    record OutOfMemory(String heap, String stderrTail) implements TaskFailure {
+        public String code() {
+            return "OUT_OF_MEMORY";
+        }
+
+        public String message() {
+            return "the worker ran out of memory (heap limit " + heap + ", taskpool.workers.max-heap)";
+        }
+
+        public String detail() {
+            return stderrTail == null || stderrTail.isEmpty() ? null : stderrTail;
+        }
+    }
+
+    /** The task ran past its time limit; its worker was killed. */
+    record TimedOut(long timeoutMs) implements TaskFailure {
+        public String code() {
+            return "TIMED_OUT";
+        }
+
+        public String message() {
+            return "the task ran longer than its timeout of " + timeoutMs + " ms and its worker was killed";
+        }
+
+        public TaskState state() {
+            return TaskState.TIMED_OUT;
+        }
+    }
+
+    /** A client cancelled the task. */
+    record Cancelled(String how) implements TaskFailure {
+        public String code() {
+            return "CANCELLED";
+        }
+
+        public String message() {
+            return how;
+        }
+
+        public TaskState state() {
+            return TaskState.CANCELLED;
+        }
+    }
+
+    /** The worker wrote something that is not a valid frame; it was killed. */
+    record ProtocolViolation(String reason) implements TaskFailure {
+        public String code() {
+            return "WORKER_PROTOCOL_ERROR";
+        }
+
+        public String message() {
+            return "the worker broke the frame protocol and was replaced: " + reason;
+        }
+    }
+
+    /** The handler's result is larger than a frame may carry. */
+    record ResultTooLarge(String reason) implements TaskFailure {
+        public String code() {
+            return "RESULT_TOO_LARGE";
+        }
+
+        public String message() {
+            return reason;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.taskpool.task;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Limits and defaults for tasks ({@code taskpool.tasks.*}).
+ *
+ * @param defaultTimeout time limit of a task that names no {@code timeoutMs}
+ * @param maxTimeout the largest {@code timeoutMs} a client may ask for
+ * @param cancelGrace how long a running task may take to stop after a cancel before its worker is killed
+ * @param maxAttempts how many times a task is started in all before a lost run (service restart) fails it
+ * @param maxResult the largest result (JSON bytes) a task may return; larger fails with RESULT_TOO_LARGE
+ */
+public record TaskProperties(
+        @NotNull @DefaultValue("5m") Duration defaultTimeout,
+        @NotNull @DefaultValue("1h") Duration maxTimeout,
+        @NotNull @DefaultValue("1s") Duration cancelGrace,
+        @Min(1) @Max(100) @DefaultValue("3") int maxAttempts,
+        @NotNull @DefaultValue("1MB") DataSize maxResult) {
+
+    public TaskProperties {
+        if (defaultTimeout != null && maxTimeout != null) {
+            requirePositive("taskpool.tasks.default-timeout", defaultTimeout);
+            requirePositive("taskpool.tasks.max-timeout", maxTimeout);
+            if (defaultTimeout.compareTo(maxTimeout) > 0) {
+                throw new IllegalArgumentException("taskpool.tasks.default-timeout (" + defaultTimeout
+                        + ") must not exceed taskpool.tasks.max-timeout (" + maxTimeout + ")");
+            }
+        }
+        if (cancelGrace != null && cancelGrace.isNegative()) {
+            throw new IllegalArgumentException("taskpool.tasks.cancel-grace must not be negative, was " + cancelGrace);
+        }
+        if (maxResult != null && (maxResult.toBytes() < 1024 || maxResult.toBytes() > 256L * 1024 * 1024)) {
+            throw new IllegalArgumentException("taskpool.tasks.max-result must be between 1KB and 256MB, was " + maxResult);
+        }
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package io.taskpool.task;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The task use cases: submit, read, wait, cancel, delete, and the transitions the worker pool
+ * reports. Every state change goes through here, so waiters are woken and metrics counted in one
+ * place.
+ */
+public class TaskService {
+
+    private static final Logger log = LoggerFactory.getLogger(TaskService.class);
+    /** How often the exact queue depth is read back from the store for the capacity check. */
+    private static final Duration QUEUE_DEPTH_REFRESH = Duration.ofMillis(250);
+
+    private final TaskStore store;
+    private final TaskProperties properties;
+    private final QueueProperties queue;
+    private final String nodeId;
+    private final WorkerGateway workers;
+    private final TaskCompletions completions;
+    private final Executor waitExecutor;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final QueueDepth queueDepth;
+
+    public TaskService(TaskStore store, TaskProperties properties, QueueProperties queue, String nodeId,
+            WorkerGateway workers, TaskCompletions completions, Executor waitExecutor, Clock clock,
+            MeterRegistry meters) {
+        this.store = store;
+        this.properties = properties;
+        this.queue = queue;
+        this.nodeId = nodeId;
+        this.workers = workers;
+        this.completions = completions;
+        this.waitExecutor = waitExecutor;
+        this.clock = clock;
+        this.meters = meters;
+        this.queueDepth = new QueueDepth();
+        Gauge.builder("taskpool.queue.depth", queueDepth, QueueDepth::exact)
+                .description("Tasks waiting in the queue")
+                .register(meters);
+        Gauge.builder("taskpool.tasks.waiters", completions, TaskCompletions::waitedOn)
+                .description("Tasks that long-polling clients are waiting on")
+                .register(meters);
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    // ---- client use cases ----
+
+    /** Validates and stores a new task; it is committed when this returns. */
+    public Task submit(NewTask request) {
+        List<TaskType> types = workers.taskTypes();
+        if (types.stream().noneMatch(t -> t.type().equals(request.type()))) {
+            throw new InvalidTaskException("type", "unknown task type '" + request.type() + "'; known types: "
+                    + types.stream().map(TaskType::type).sorted().collect(Collectors.joining(", ")));
+        }
+        long timeoutMs = request.timeoutMs() == null ? properties.defaultTimeout().toMillis() : request.timeoutMs();
+        if (timeoutMs <= 0 || timeoutMs > properties.maxTimeout().toMillis()) {
+            throw new InvalidTaskException("timeoutMs", "timeoutMs must be between 1 and "
+                    + properties.maxTimeout().toMillis() + " (taskpool.tasks.max-timeout), was " + timeoutMs);
+        }
+        if (queueDepth.estimate() >= queue.capacity()) {
+            throw new QueueFullException(queue.capacity(), Duration.ofSeconds(1));
+        }
+        Instant now = clock.instant();
+        Task task = new Task(UUID.randomUUID(), 0, request.type(), TaskState.QUEUED,
+                request.inputJson() == null ? "{}" : request.inputJson(), null, null, null,
+                request.priority() == null ? 0 : request.priority(), timeoutMs, 1, properties.maxAttempts(),
+                request.labels() == null ? Map.of() : Map.copyOf(request.labels()),
+                now, null, null, null, null, false);
+        store.insert(task);
+        queueDepth.added();
+        Counter.builder("taskpool.tasks.submitted").tag("type", task.type())
+                .description("Tasks accepted").register(meters).increment();
+        workers.taskQueued();
+        return store.find(task.id()).orElseThrow();
+    }
+
+    public Task get(UUID id) {
+        return store.find(id).orElseThrow(() -> new TaskNotFoundException(id));
+    }
+
+    public List<Task> list(TaskQuery query) {
+        return store.list(query);
+    }
+
+    /**
+     * The task once it is terminal, or as it is after {@code wait}. Holds no thread while waiting.
+     */
+    public CompletableFuture<Task> awaitTerminal(UUID id, Duration wait) {
+        Task now = get(id);
+        if (now.state().isTerminal() || wait.isZero()) {
+            return CompletableFuture.completedFuture(now);
+        }
+        CompletableFuture<Void> signal = completions.register(id, wait);
+        Task again = get(id); // a change between the first read and registering
+        if (again.state().isTerminal()) {
+            return CompletableFuture.completedFuture(again);
+        }
+        return signal.thenApplyAsync(ignored -> get(id), waitExecutor);
+    }
+
+    /**
+     * Cancels a task. A queued task is CANCELLED at once; a running one is asked to stop and the
+     * future completes when it has (cancel frame, then a kill after the grace period).
+     */
+    public CompletableFuture<Task> cancel(UUID id) {
+        Task task = get(id);
+        if (task.state().isTerminal()) {
+            throw new TaskStateConflictException(task, "task " + id + " is already " + task.state());
+        }
+        if (task.state() == TaskState.QUEUED && store.cancelQueued(id, clock.instant())) {
+            queueDepth.removed(1);
+            finished(task, TaskState.CANCELLED, "CANCELLED");
+            return CompletableFuture.completedFuture(get(id));
+        }
+        if (store.requestCancel(id)) {
+            workers.cancelRunning(id);
+        }
+        // Grace, kill and replacement take a moment beyond the grace itself.
+        Duration bound = properties.cancelGrace().plusSeconds(10);
+        return awaitTerminal(id, bound);
+    }
+
+    public void delete(UUID id) {
+        Task task = get(id);
+        if (!task.state().isTerminal()) {
+            throw new TaskStateConflictException(task, "task " + id + " is " + task.state()
+                    + "; only a finished task can be deleted (cancel it first)");
+        }
+        if (!store.deleteTerminal(id)) {
+            throw new TaskNotFoundException(id);
+        }
+        completions.terminated(id);
+    }
+
+    public List<TaskType> taskTypes() {
+        return workers.taskTypes();
+    }
+
+    // ---- transitions reported by the worker pool ----
+
+    /** Claims up to {@code max} queued tasks for this node. */
+    public List<Task> claim(int max) {
+        List<Task> claimed = store.claimQueued(max, nodeId, clock.instant());
+        queueDepth.removed(claimed.size());
+        return claimed;
+    }
+
+    public void started(Task task, long pid) {
+        store.recordWorker(task.id(), task.attempt(), pid);
+    }
+
+    public void progressed(Task task, TaskProgress progress) {
+        store.recordProgress(task.id(), task.attempt(), progress);
+    }
+
+    public void succeeded(Task task, String resultJson) {
+        if (store.succeed(task.id(), task.attempt(), resultJson, clock.instant())) {
+            finished(task, TaskState.SUCCEEDED, "");
+        }
+    }
+
+    public void failed(Task task, TaskFailure failure) {
+        if (store.fail(task.id(), task.attempt(), failure, clock.instant())) {
+            finished(task, failure.state(), failure.code());
+        }
+    }
+
+    /** Claimed tasks that never reached a worker (the pool is stopping) go back to the queue. */
+    public void unclaim(Collection<UUID> ids) {
+        if (!ids.isEmpty()) {
+            int count = store.unclaim(ids, nodeId);
+            queueDepth.added(count);
+            log.info("{} claimed tasks that had not started were put back in the queue", count);
+        }
+    }
+
+    /**
+     * Deals with tasks this node was running when it last stopped: each is re-queued for another
+     * attempt or, out of attempts, failed with WORKER_CRASHED.
+     */
+    public TaskStore.Recovery recoverInterruptedTasks() {
+        TaskStore.Recovery recovery = store.recoverRunning(nodeId,
+                new TaskFailure.WorkerCrashed("service restarted while the task was running, and the task has used"
+                        + " all its attempts (taskpool.tasks.max-attempts)", null),
+                clock.instant());
+        if (recovery.requeued() > 0 || !recovery.failed().isEmpty()) {
+            log.warn("Recovered tasks interrupted by the last shutdown of node '{}': {} re-queued, {} failed"
+                    + " (out of attempts)", nodeId, recovery.requeued(), recovery.failed().size());
+        }
+        recovery.failed().forEach(completions::terminated);
+        queueDepth.added(recovery.requeued());
+        return recovery;
+    }
+
+    private void finished(Task task, TaskState state, String code) {
+        completions.terminated(task.id());
+        Counter.builder("taskpool.tasks.finished").tag("type", task.type()).tag("state", state.name())
+                .tag("code", code).description("Tasks that reached a terminal state").register(meters).increment();
+        if (task.startedAt() != null) {
+            Timer.builder("taskpool.tasks.run").tag("type", task.type()).tag("state", state.name())
+                    .description("From claim to terminal state").register(meters)
+                    .record(Duration.between(task.startedAt(), clock.instant()));
+        }
+    }
+
+    /**
+     * The number of queued tasks for the capacity check. Counting rows on every submission would
+     * cost a scan per request, so the exact count is re-read at most every
+     * {@link #QUEUE_DEPTH_REFRESH}, and this node's own changes are added in between.
+     */
+    private final class QueueDepth {
+        private final AtomicLong base = new AtomicLong();
+        private final AtomicLong delta = new AtomicLong();
+        private volatile long readAtNanos = System.nanoTime() - QUEUE_DEPTH_REFRESH.toNanos() - 1;
+
+        long estimate() {
+            if (System.nanoTime() - readAtNanos > QUEUE_DEPTH_REFRESH.toNanos()) {
+                return exact();
+            }
+            return base.get() + delta.get();
+        }
+
+        synchronized long exact() {
+            long count = store.countQueued();
+            base.set(count);
+            delta.set(0);
+            readAtNanos = System.nanoTime();
+            return count;
+        }
+
+        void added() {
+            delta.incrementAndGet();
+        }
+
+        void added(long count) {
+            delta.addAndGet(count);
+        }
+
+        void removed(long count) {
+            delta.addAndGet(-count);
+        }
+    }
+}

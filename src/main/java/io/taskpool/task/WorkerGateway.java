@@ -1,0 +1,17 @@
+package io.taskpool.task;
+
+import java.util.List;
+import java.util.UUID;
+
+/** What the task service needs from whatever runs tasks (the worker pool). */
+public interface WorkerGateway {
+
+    /** A task was queued: claim it if a worker is free. */
+    void taskQueued();
+
+    /** Stop the running task {@code id} if it runs here: cancel frame, grace, then kill. */
+    void cancelRunning(UUID id);
+
+    /** The task types the workers announced; empty until the first worker has started. */
+    List<TaskType> taskTypes();
+}

@@ -1,0 +1,7 @@
+/**
+ * The task domain: {@link io.taskpool.task.Task} and its {@link io.taskpool.task.TaskState}
+ * machine, the {@link io.taskpool.task.TaskFailure} set, the {@link io.taskpool.task.TaskStore}
+ * port and the {@link io.taskpool.task.TaskService} use cases. Depends on no other package of
+ * ours: the store implements {@code TaskStore}, the worker pool implements {@code WorkerGateway}.
+ */
+package io.taskpool.task;

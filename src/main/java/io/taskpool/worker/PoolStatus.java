@@ -1,0 +1,25 @@
+package io.taskpool.worker;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A consistent picture of the pool, published by the supervisor after each round of events.
+ *
+ * @param restarts replacement processes started since the service started, all reasons
+ * @param restartsByReason the same by reason (crash, out_of_memory, timeout, cancel, ...)
+ * @param ready true once every slot has had a working process at the same time
+ * @param failingStarts slots whose last starts failed in a row (a crash loop when high)
+ */
+public record PoolStatus(int size, int busy, int idle, long restarts, Map<String, Long> restartsByReason,
+        boolean ready, int failingStarts, String lastStartFailure, List<Worker> workers) {
+
+    /** One slot of the pool. */
+    public record Worker(int id, Long pid, WorkerState state, UUID taskId, long tasksCompleted, Instant startedAt) {}
+
+    static PoolStatus empty(int size) {
+        return new PoolStatus(size, 0, 0, 0, Map.of(), false, 0, null, List.of());
+    }
+}

@@ -1,0 +1,718 @@
+package io.taskpool.worker;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.taskpool.task.Task;
+import io.taskpool.task.TaskFailure;
+import io.taskpool.task.TaskProgress;
+import io.taskpool.task.TaskService;
+import io.taskpool.task.TaskType;
+import io.taskpool.task.WorkerGateway;
+import io.taskpool.worker.PoolEvent.Assign;
+import io.taskpool.worker.PoolEvent.CancelRequested;
+import io.taskpool.worker.PoolEvent.FrameReceived;
+import io.taskpool.worker.PoolEvent.ProcessExited;
+import io.taskpool.worker.PoolEvent.Stop;
+import io.taskpool.worker.PoolEvent.StreamBroken;
+import io.taskpool.worker.protocol.Frame;
+import io.taskpool.worker.protocol.FrameCodec;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The supervisor of the worker processes. One thread ({@code worker-supervisor}) owns every
+ * slot: it starts workers, hands them tasks, reads their frames, enforces timeouts, cancels and
+ * heartbeats, and replaces workers that die. Other threads only post {@link PoolEvent}s, so the
+ * pool logic needs no locks. See {@code package-info.java} for the data flow.
+ */
+public final class WorkerPool implements WorkerGateway, SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
+    /** The supervisor wakes at least this often to check deadlines. */
+    private static final long MAX_IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** Progress is written to the store at most this often per task. */
+    private static final long PROGRESS_WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** First pause before restarting a worker that failed to start; doubles up to the configured maximum. */
+    private static final long FIRST_RESTART_BACKOFF_MILLIS = 100;
+
+    private final WorkerProperties properties;
+    private final Duration cancelGrace;
+    private final Supplier<TaskService> taskService;
+    private final WorkerClassPath classPath;
+    private final WorkerLauncher launcher;
+    private final FrameCodec codec;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final int size;
+
+    private final BlockingQueue<PoolEvent> events = new LinkedBlockingQueue<>();
+    private final Semaphore idlePermits = new Semaphore(0);
+    private final CountDownLatch firstHello = new CountDownLatch(1);
+    private volatile List<TaskType> taskTypes = List.of();
+    private volatile PoolStatus status;
+    private volatile boolean running;
+    private volatile String lastStartFailure;
+    private Thread supervisor;
+    private Dispatcher dispatcher;
+    private TaskService tasks;
+
+    // ---- owned by the supervisor thread ----
+    private final List<WorkerSlot> slots = new ArrayList<>();
+    private final Deque<Task> pending = new ArrayDeque<>();
+    private final Map<String, Long> restartsByReason = new TreeMap<>();
+    private long restarts;
+    private long nextGeneration = 1;
+    private long nextRequestId = 1;
+    private boolean ready;
+    private boolean stopping;
+    private CompletableFuture<Void> stopped;
+
+    public WorkerPool(WorkerProperties properties, Duration cancelGrace, int maxFrameBytes,
+            Supplier<TaskService> taskService, MeterRegistry meters, Clock clock) {
+        this.properties = properties;
+        this.cancelGrace = cancelGrace;
+        this.taskService = taskService;
+        this.meters = meters;
+        this.clock = clock;
+        this.size = properties.effectiveCount();
+        this.codec = new FrameCodec(maxFrameBytes);
+        this.classPath = WorkerClassPath.resolve(properties.classPath());
+        this.launcher = new WorkerLauncher(properties, classPath, maxFrameBytes);
+        this.status = PoolStatus.empty(size);
+        for (WorkerState state : WorkerState.values()) {
+            Gauge.builder("taskpool.workers", () -> count(state)).tag("state", state.name())
+                    .description("Worker processes by state").register(meters);
+        }
+    }
+
+    // ---- WorkerGateway ----
+
+    @Override
+    public void taskQueued() {
+        Dispatcher current = dispatcher;
+        if (current != null) {
+            current.wakeUp();
+        }
+    }
+
+    @Override
+    public void cancelRunning(UUID id) {
+        events.add(new CancelRequested(id));
+    }
+
+    @Override
+    public List<TaskType> taskTypes() {
+        return taskTypes;
+    }
+
+    /** The pool as of the supervisor's last round. */
+    public PoolStatus status() {
+        return status;
+    }
+
+    /** The command line of a worker, for the start-up log and diagnostics. */
+    List<String> workerCommand() {
+        return launcher.command();
+    }
+
+    // ---- lifecycle ----
+
+    /**
+     * Re-queues what the last run of this node left behind, starts the workers and waits for the
+     * first to say hello, so the task types are known before the API takes requests.
+     */
+    @Override
+    public void start() {
+        tasks = taskService.get();
+        tasks.recoverInterruptedTasks();
+        running = true;
+        log.info("Starting {} workers: {}", size, String.join(" ", launcher.command()));
+        supervisor = new Thread(this::supervise, "worker-supervisor");
+        supervisor.start();
+        try {
+            if (!firstHello.await(properties.startTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                stop();
+                throw new IllegalStateException("no worker started within " + properties.startTimeout()
+                        + " (taskpool.workers.start-timeout); last failure: " + lastStartFailure
+                        + "; check taskpool.workers.jvm-options and taskpool.workers.class-path");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting workers", e);
+        }
+        dispatcher = new Dispatcher(tasks, idlePermits, task -> events.add(new Assign(task)));
+        dispatcher.start();
+    }
+
+    /** Kills the workers; what they were running is re-queued for the next start. */
+    @Override
+    public void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        if (dispatcher != null) {
+            dispatcher.stop();
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        events.add(new Stop(done));
+        try {
+            done.get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            log.warn("Workers did not all exit within 10s of shutdown; they exit on their own when they see"
+                    + " the service's end of their stdin");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            supervisor.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (tasks != null) {
+            tasks.recoverInterruptedTasks();
+        }
+        classPath.close();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Starts before the web server takes requests and stops after it has stopped taking them. */
+    @Override
+    public int getPhase() {
+        return 0;
+    }
+
+    // ---- the supervisor thread ----
+
+    private void supervise() {
+        for (int i = 1; i <= size; i++) {
+            WorkerSlot slot = new WorkerSlot(i);
+            slots.add(slot);
+            launch(slot);
+        }
+        publishStatus();
+        while (stopped == null || slots.stream().anyMatch(s -> s.process != null)) {
+            try {
+                PoolEvent event = events.poll(nanosToNextDeadline(), TimeUnit.NANOSECONDS);
+                while (event != null) {
+                    handleSafely(event);
+                    event = events.poll();
+                }
+                checkDeadlines(System.nanoTime());
+                publishStatus();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (stopped != null) {
+            stopped.complete(null);
+        }
+    }
+
+    private void handleSafely(PoolEvent event) {
+        try {
+            handle(event);
+        } catch (RuntimeException e) {
+            // A store hiccup must not kill the supervisor: the pool would stop running tasks.
+            log.error("Supervisor failed to handle {}; carrying on", event.getClass().getSimpleName(), e);
+        }
+    }
+
+    private void handle(PoolEvent event) {
+        if (event instanceof Assign assign) {
+            onAssign(assign.task());
+        } else if (event instanceof FrameReceived received) {
+            WorkerSlot slot = current(received.slot(), received.generation());
+            if (slot != null) {
+                slot.lastSeenNanos = System.nanoTime();
+                onFrame(slot, received.frame());
+            }
+        } else if (event instanceof StreamBroken broken) {
+            WorkerSlot slot = current(broken.slot(), broken.generation());
+            if (slot != null) {
+                onStreamBroken(slot, broken.reason());
+            }
+        } else if (event instanceof ProcessExited exited) {
+            WorkerSlot slot = current(exited.slot(), exited.generation());
+            if (slot != null) {
+                onExit(slot, exited.exitCode(), exited.stderrTail());
+            }
+        } else if (event instanceof CancelRequested cancel) {
+            onCancel(cancel.taskId());
+        } else if (event instanceof Stop stop) {
+            onStop(stop.done());
+        }
+    }
+
+    private WorkerSlot current(int slotId, long generation) {
+        WorkerSlot slot = slots.get(slotId - 1);
+        return slot.process != null && slot.process.generation() == generation ? slot : null;
+    }
+
+    // ---- starting and replacing ----
+
+    private void launch(WorkerSlot slot) {
+        slot.reset();
+        slot.state = WorkerState.STARTING;
+        slot.startedAt = clock.instant();
+        slot.startedNanos = System.nanoTime();
+        slot.lastSeenNanos = slot.startedNanos;
+        try {
+            slot.process = WorkerProcess.start(launcher, slot.id, nextGeneration++, codec, events::add);
+        } catch (IOException e) {
+            slot.process = null;
+            startFailed(slot, "could not start the worker JVM: " + e.getMessage());
+        }
+    }
+
+    private void startFailed(WorkerSlot slot, String reason) {
+        slot.failedStarts++;
+        lastStartFailure = reason;
+        long backoff = Math.min(properties.maxRestartBackoff().toMillis(),
+                FIRST_RESTART_BACKOFF_MILLIS << Math.min(20, slot.failedStarts - 1));
+        slot.restartAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
+        slot.state = WorkerState.STARTING;
+        countRestart("start_failure");
+        log.warn("worker-{} failed to start ({} in a row): {}; retrying in {} ms", slot.id, slot.failedStarts,
+                reason, backoff);
+    }
+
+    private void onHello(WorkerSlot slot, Frame.Hello hello) {
+        if (slot.state != WorkerState.STARTING) {
+            brokeProtocol(slot, "hello sent twice");
+            return;
+        }
+        if (hello.protocolVersion() != Frame.PROTOCOL_VERSION) {
+            brokeProtocol(slot, "worker speaks protocol version " + hello.protocolVersion() + ", expected "
+                    + Frame.PROTOCOL_VERSION);
+            return;
+        }
+        if (taskTypes.isEmpty()) {
+            taskTypes = hello.types().stream().map(t -> new TaskType(t.type(), t.description())).toList();
+            log.info("Workers offer task types {}", taskTypes.stream().map(TaskType::type).toList());
+        }
+        slot.failedStarts = 0;
+        log.debug("worker-{} (pid {}) ready in {} ms", slot.id, hello.pid(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slot.startedNanos));
+        firstHello.countDown();
+        becomeIdle(slot);
+        if (!ready && slots.stream().allMatch(s -> s.state == WorkerState.IDLE || s.state == WorkerState.BUSY)) {
+            ready = true;
+            log.info("All {} workers are up", size);
+        }
+    }
+
+    private void becomeIdle(WorkerSlot slot) {
+        slot.state = WorkerState.IDLE;
+        slot.assignment = null;
+        if (stopping) {
+            return;
+        }
+        Task next = pending.poll();
+        if (next != null) {
+            run(slot, next);
+        } else {
+            idlePermits.release();
+        }
+    }
+
+    private void onExit(WorkerSlot slot, int exitCode, String stderrTail) {
+        boolean wasIdle = slot.state == WorkerState.IDLE;
+        String reason = slot.stopReason;
+        if (reason == null && slot.state == WorkerState.STARTING) {
+            slot.process = null;
+            startFailed(slot, "exited with " + describeExit(exitCode) + " before saying hello"
+                    + (stderrTail.isEmpty() ? "" : "; stderr: " + lastLine(stderrTail)));
+            return;
+        }
+        if (reason == null) {
+            reason = crashed(slot, exitCode, stderrTail);
+        }
+        if (wasIdle && !idlePermits.tryAcquire()) {
+            log.debug("worker-{} died idle after the dispatcher took its permit; its task waits for a replacement",
+                    slot.id);
+        }
+        slot.process = null;
+        if (stopping) {
+            slot.state = WorkerState.STOPPING;
+            return;
+        }
+        countRestart(reason);
+        launch(slot);
+    }
+
+    /** The worker died on its own: charge its task (if any) and say what happens next. */
+    private String crashed(WorkerSlot slot, int exitCode, String stderrTail) {
+        boolean outOfMemory = exitCode == 3 && stderrTail.contains("OutOfMemoryError");
+        Assignment assignment = slot.assignment;
+        if (assignment == null) {
+            log.warn("worker-{} exited while idle with {}; starting a replacement", slot.id, describeExit(exitCode));
+            return outOfMemory ? "out_of_memory" : "crash";
+        }
+        TaskFailure failure = outOfMemory
+                ? new TaskFailure.OutOfMemory(properties.maxHeap().toMegabytes() + "MB", stderrTail)
+                : new TaskFailure.WorkerCrashed("the worker process exited with " + describeExit(exitCode)
+                        + " while running the task", stderrTail);
+        log.warn("worker-{} exited with {} while running task {}; the task failed with {}; starting a replacement",
+                slot.id, describeExit(exitCode), assignment.task.id(), failure.code());
+        tasks.failed(assignment.task, failure);
+        slot.assignment = null;
+        return outOfMemory ? "out_of_memory" : "crash";
+    }
+
+    static String describeExit(int exitCode) {
+        if (exitCode > 128 && exitCode < 128 + 65) {
+            int signal = exitCode - 128;
+            String name = switch (signal) {
+                case 9 -> "SIGKILL";
+                case 15 -> "SIGTERM";
+                case 6 -> "SIGABRT";
+                case 11 -> "SIGSEGV";
+                case 2 -> "SIGINT";
+                case 1 -> "SIGHUP";
+                default -> "signal " + signal;
+            };
+            return "signal " + signal + " (" + name + ")";
+        }
+        return "exit code " + exitCode;
+    }
+
+    private static String lastLine(String text) {
+        int newline = text.lastIndexOf('\n');
+        return newline < 0 ? text : text.substring(newline + 1);
+    }
+
+    // ---- running tasks ----
+
+    private void onAssign(Task task) {
+        if (stopping) {
+            pending.add(task);
+            return;
+        }
+        for (WorkerSlot slot : slots) {
+            if (slot.state == WorkerState.IDLE) {
+                run(slot, task);
+                return;
+            }
+        }
+        pending.add(task);
+    }
+
+    private void run(WorkerSlot slot, Task task) {
+        long now = System.nanoTime();
+        Assignment assignment = new Assignment(task, nextRequestId++, now);
+        assignment.deadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(task.timeoutMs());
+        slot.assignment = assignment;
+        slot.state = WorkerState.BUSY;
+        try {
+            slot.process.send(new Frame.Run(assignment.requestId, task.id().toString(), task.type(), task.inputJson()));
+        } catch (IOException e) {
+            // The worker is dying; its exit event follows and fails the task as crashed.
+            log.debug("worker-{} could not take task {}: {}", slot.id, task.id(), e.getMessage());
+            return;
+        }
+        tasks.started(task, slot.process.pid());
+    }
+
+    private void onFrame(WorkerSlot slot, Frame frame) {
+        if (frame instanceof Frame.Heartbeat) {
+            return;
+        }
+        if (frame instanceof Frame.Hello hello) {
+            onHello(slot, hello);
+            return;
+        }
+        Assignment assignment = slot.assignment;
+        long requestId = requestIdOf(frame);
+        if (assignment == null || assignment.requestId != requestId) {
+            if (slot.state == WorkerState.STOPPING) {
+                return; // a late frame from a worker we are killing
+            }
+            brokeProtocol(slot, frame.getClass().getSimpleName() + " for request " + requestId
+                    + " that the worker is not running");
+            return;
+        }
+        if (frame instanceof Frame.Ack) {
+            // The timeout counts from the moment the handler starts, on the monotonic clock.
+            long now = System.nanoTime();
+            assignment.deadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(assignment.task.timeoutMs());
+        } else if (frame instanceof Frame.Progress progress) {
+            long now = System.nanoTime();
+            if (now - assignment.progressWrittenNanos >= PROGRESS_WRITE_INTERVAL_NANOS) {
+                assignment.progressWrittenNanos = now;
+                tasks.progressed(assignment.task, new TaskProgress(progress.fraction(), progress.message()));
+            }
+        } else if (frame instanceof Frame.Result result) {
+            tasks.succeeded(assignment.task, result.resultJson());
+            finishTask(slot);
+        } else if (frame instanceof Frame.Failed failed) {
+            tasks.failed(assignment.task, failureOf(failed));
+            finishTask(slot);
+        } else {
+            brokeProtocol(slot, "workers never send " + frame.getClass().getSimpleName());
+        }
+    }
+
+    private static long requestIdOf(Frame frame) {
+        if (frame instanceof Frame.Ack ack) {
+            return ack.requestId();
+        }
+        if (frame instanceof Frame.Progress progress) {
+            return progress.requestId();
+        }
+        if (frame instanceof Frame.Result result) {
+            return result.requestId();
+        }
+        if (frame instanceof Frame.Failed failed) {
+            return failed.requestId();
+        }
+        return -1;
+    }
+
+    private static TaskFailure failureOf(Frame.Failed failed) {
+        return switch (failed.kind()) {
+            case CANCELLED -> new TaskFailure.Cancelled("cancelled while running; the handler stopped");
+            case RESULT_TOO_LARGE -> new TaskFailure.ResultTooLarge(failed.message()
+                    + " (taskpool.tasks.max-result)");
+            case TASK_ERROR -> new TaskFailure.TaskError(failed.errorType(), failed.message(), failed.stackTrace());
+        };
+    }
+
+    private void finishTask(WorkerSlot slot) {
+        slot.assignment = null;
+        slot.tasksCompleted++;
+        if (properties.maxTasksPerWorker() > 0 && slot.tasksCompleted >= properties.maxTasksPerWorker()) {
+            slot.state = WorkerState.STOPPING;
+            slot.stopReason = "recycle";
+            try {
+                slot.process.send(new Frame.Shutdown());
+            } catch (IOException e) {
+                slot.process.killTree();
+            }
+            return;
+        }
+        becomeIdle(slot);
+    }
+
+    private void onStreamBroken(WorkerSlot slot, String reason) {
+        log.warn("worker-{} wrote something that is not a frame ({}); killing and replacing it", slot.id, reason);
+        Assignment assignment = slot.assignment;
+        if (assignment != null) {
+            tasks.failed(assignment.task, new TaskFailure.ProtocolViolation(reason));
+        }
+        kill(slot, "protocol_error");
+    }
+
+    private void brokeProtocol(WorkerSlot slot, String reason) {
+        onStreamBroken(slot, reason);
+    }
+
+    private void onCancel(UUID taskId) {
+        for (Task task : pending) {
+            if (task.id().equals(taskId)) {
+                pending.remove(task);
+                tasks.failed(task, new TaskFailure.Cancelled("cancelled before it reached a worker"));
+                return;
+            }
+        }
+        for (WorkerSlot slot : slots) {
+            Assignment assignment = slot.assignment;
+            if (assignment != null && assignment.task.id().equals(taskId) && assignment.cancelDeadlineNanos == 0) {
+                assignment.cancelDeadlineNanos = System.nanoTime() + Math.max(1, cancelGrace.toNanos());
+                try {
+                    slot.process.send(new Frame.Cancel(assignment.requestId));
+                } catch (IOException e) {
+                    // Dying anyway; the deadline below kills what is left.
+                }
+                return;
+            }
+        }
+    }
+
+    /** Kills a worker for a reason of ours; its task's outcome has been recorded already. */
+    private void kill(WorkerSlot slot, String reason) {
+        slot.assignment = null;
+        slot.state = WorkerState.STOPPING;
+        if (slot.stopReason == null) {
+            slot.stopReason = reason;
+        }
+        slot.process.killTree();
+    }
+
+    // ---- deadlines ----
+
+    private long nanosToNextDeadline() {
+        long now = System.nanoTime();
+        long next = now + MAX_IDLE_WAIT_NANOS;
+        for (WorkerSlot slot : slots) {
+            Assignment assignment = slot.assignment;
+            if (assignment != null) {
+                next = Math.min(next, assignment.deadlineNanos);
+                if (assignment.cancelDeadlineNanos != 0) {
+                    next = Math.min(next, assignment.cancelDeadlineNanos);
+                }
+            }
+            if (slot.process == null && slot.restartAtNanos != 0) {
+                next = Math.min(next, slot.restartAtNanos);
+            }
+        }
+        return Math.max(0, next - now);
+    }
+
+    void checkDeadlines(long now) {
+        for (WorkerSlot slot : slots) {
+            if (slot.process == null) {
+                if (!stopping && slot.restartAtNanos != 0 && now - slot.restartAtNanos >= 0) {
+                    launch(slot);
+                }
+                continue;
+            }
+            Assignment assignment = slot.assignment;
+            if (assignment != null && now - assignment.deadlineNanos >= 0) {
+                log.warn("Task {} exceeded its timeout of {} ms; killing worker-{} (pid {}) and starting a replacement",
+                        assignment.task.id(), assignment.task.timeoutMs(), slot.id, slot.process.pid());
+                tasks.failed(assignment.task, new TaskFailure.TimedOut(assignment.task.timeoutMs()));
+                kill(slot, "timeout");
+            } else if (assignment != null && assignment.cancelDeadlineNanos != 0
+                    && now - assignment.cancelDeadlineNanos >= 0) {
+                log.info("Task {} did not stop within the cancel grace of {}; killing worker-{} (pid {})",
+                        assignment.task.id(), cancelGrace, slot.id, slot.process.pid());
+                tasks.failed(assignment.task, new TaskFailure.Cancelled(
+                        "cancelled while running; the worker did not stop within the grace period and was killed"));
+                kill(slot, "cancel");
+            } else if (slot.state == WorkerState.STARTING
+                    && now - slot.startedNanos > properties.startTimeout().toNanos()) {
+                log.warn("worker-{} did not say hello within {}; killing it", slot.id, properties.startTimeout());
+                slot.process.killTree(); // its exit is handled as a failed start
+            } else if ((slot.state == WorkerState.IDLE || slot.state == WorkerState.BUSY)
+                    && now - slot.lastSeenNanos > properties.heartbeatTimeout().toNanos()) {
+                log.warn("worker-{} (pid {}) sent no heartbeat for {}; killing and replacing it", slot.id,
+                        slot.process.pid(), properties.heartbeatTimeout());
+                if (assignment != null) {
+                    tasks.failed(assignment.task, new TaskFailure.WorkerCrashed("the worker stopped responding (no"
+                            + " heartbeat for " + properties.heartbeatTimeout().toMillis() + " ms) and was killed", null));
+                }
+                kill(slot, "unresponsive");
+            }
+        }
+    }
+
+    // ---- stopping ----
+
+    private void onStop(CompletableFuture<Void> done) {
+        stopping = true;
+        stopped = done;
+        List<UUID> notStarted = pending.stream().map(Task::id).toList();
+        pending.clear();
+        tasks.unclaim(notStarted);
+        for (WorkerSlot slot : slots) {
+            slot.restartAtNanos = 0;
+            if (slot.process != null) {
+                if (slot.stopReason == null) {
+                    slot.stopReason = "shutdown";
+                }
+                slot.state = WorkerState.STOPPING;
+                slot.process.killTree();
+            }
+        }
+    }
+
+    // ---- status ----
+
+    private void countRestart(String reason) {
+        restarts++;
+        restartsByReason.merge(reason, 1L, Long::sum);
+        Counter.builder("taskpool.workers.restarts").tag("reason", reason)
+                .description("Worker processes replaced, by reason").register(meters).increment();
+    }
+
+    private void publishStatus() {
+        List<PoolStatus.Worker> workers = new ArrayList<>(slots.size());
+        int busy = 0;
+        int idle = 0;
+        int failing = 0;
+        for (WorkerSlot slot : slots) {
+            busy += slot.state == WorkerState.BUSY ? 1 : 0;
+            idle += slot.state == WorkerState.IDLE ? 1 : 0;
+            failing += slot.failedStarts > 0 ? 1 : 0;
+            Assignment assignment = slot.assignment;
+            workers.add(new PoolStatus.Worker(slot.id, slot.process == null ? null : slot.process.pid(), slot.state,
+                    assignment == null ? null : assignment.task.id(), slot.tasksCompleted, slot.startedAt));
+        }
+        status = new PoolStatus(size, busy, idle, restarts, Map.copyOf(restartsByReason), ready, failing,
+                lastStartFailure, List.copyOf(workers));
+    }
+
+    private double count(WorkerState state) {
+        return status.workers().stream().filter(w -> w.state() == state).count();
+    }
+
+    /** One slot of the pool: the current process in it and what it is doing. */
+    private static final class WorkerSlot {
+        final int id;
+        WorkerProcess process;
+        WorkerState state = WorkerState.STARTING;
+        Assignment assignment;
+        String stopReason;
+        long tasksCompleted;
+        java.time.Instant startedAt;
+        long startedNanos;
+        long lastSeenNanos;
+        int failedStarts;
+        long restartAtNanos;
+
+        WorkerSlot(int id) {
+            this.id = id;
+        }
+
+        /** A new process takes the slot; the failure count stays, to keep the back-off growing. */
+        void reset() {
+            process = null;
+            assignment = null;
+            stopReason = null;
+            tasksCompleted = 0;
+            restartAtNanos = 0;
+        }
+    }
+
+    /** A task handed to a worker. */
+    private static final class Assignment {
+        final Task task;
+        final long requestId;
+        final long sentNanos;
+        long deadlineNanos;
+        long cancelDeadlineNanos;
+        long progressWrittenNanos;
+
+        Assignment(Task task, long requestId, long sentNanos) {
+            this.task = task;
+            this.requestId = requestId;
+            this.sentNanos = sentNanos;
+        }
+    }
+}

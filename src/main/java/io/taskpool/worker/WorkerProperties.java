@@ -1,0 +1,58 @@
+package io.taskpool.worker;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The worker pool ({@code taskpool.workers.*}).
+ *
+ * @param count how many worker processes run tasks at once; 0 means one per processor the service may use
+ * @param maxHeap heap limit ({@code -Xmx}) of each worker JVM
+ * @param jvmOptions extra options for each worker JVM, after the built-in ones (so they can override them)
+ * @param classPath extra class path entries (jars or directories) for the workers: where plug-in task handlers come from
+ * @param maxTasksPerWorker restart a worker after this many tasks, between tasks; 0 means never
+ * @param heartbeatInterval how often an idle or busy worker says it is alive
+ * @param heartbeatTimeout a worker silent for this long is killed and replaced (its task fails with WORKER_CRASHED)
+ * @param startTimeout how long a new worker may take to say hello before it counts as a failed start
+ * @param maxRestartBackoff the longest pause between restarts of a worker that keeps failing at start-up
+ */
+public record WorkerProperties(
+        @Min(0) @Max(1024) @DefaultValue("0") int count,
+        @NotNull @DefaultValue("256MB") DataSize maxHeap,
+        @NotNull @DefaultValue List<String> jvmOptions,
+        @NotNull @DefaultValue List<String> classPath,
+        @Min(0) @DefaultValue("0") int maxTasksPerWorker,
+        @NotNull @DefaultValue("2s") Duration heartbeatInterval,
+        @NotNull @DefaultValue("30s") Duration heartbeatTimeout,
+        @NotNull @DefaultValue("30s") Duration startTimeout,
+        @NotNull @DefaultValue("30s") Duration maxRestartBackoff) {
+
+    public WorkerProperties {
+        if (maxHeap != null && maxHeap.toMegabytes() < 16) {
+            throw new IllegalArgumentException("taskpool.workers.max-heap must be at least 16MB, was " + maxHeap);
+        }
+        if (heartbeatInterval != null && heartbeatTimeout != null) {
+            if (heartbeatInterval.toMillis() < 10) {
+                throw new IllegalArgumentException(
+                        "taskpool.workers.heartbeat-interval must be at least 10ms, was " + heartbeatInterval);
+            }
+            if (heartbeatTimeout.compareTo(heartbeatInterval.multipliedBy(3)) < 0) {
+                throw new IllegalArgumentException("taskpool.workers.heartbeat-timeout (" + heartbeatTimeout
+                        + ") must be at least three times taskpool.workers.heartbeat-interval (" + heartbeatInterval + ")");
+            }
+        }
+        if (startTimeout != null && startTimeout.toMillis() < 100) {
+            throw new IllegalArgumentException("taskpool.workers.start-timeout must be at least 100ms, was " + startTimeout);
+        }
+    }
+
+    /** The number of workers, with 0 resolved to the processors this JVM may use (the container's CPU limit). */
+    public int effectiveCount() {
+        return count > 0 ? count : Runtime.getRuntime().availableProcessors();
+    }
+}

@@ -1,0 +1,58 @@
+package io.taskpool.worker.runtime;
+
+import io.taskpool.spi.TaskHandler;
+import io.taskpool.worker.protocol.Frame.TaskType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+
+/** The task handlers found on the worker's class path, by type name. */
+final class HandlerRegistry {
+
+    private final Map<String, TaskHandler> byType;
+
+    private HandlerRegistry(Map<String, TaskHandler> byType) {
+        this.byType = byType;
+    }
+
+    /**
+     * Loads every {@link TaskHandler} with {@link ServiceLoader}. A handler that fails to load or
+     * repeats a type already taken is reported on stderr and skipped, so one broken plug-in jar
+     * does not take all other task types down with it.
+     */
+    static HandlerRegistry load() {
+        Map<String, TaskHandler> byType = new LinkedHashMap<>();
+        var iterator = ServiceLoader.load(TaskHandler.class).iterator();
+        while (true) {
+            TaskHandler handler;
+            try {
+                if (!iterator.hasNext()) {
+                    break;
+                }
+                handler = iterator.next();
+            } catch (ServiceConfigurationError e) {
+                System.err.println("worker: skipping a task handler that failed to load: " + e.getMessage());
+                continue;
+            }
+            TaskHandler previous = byType.putIfAbsent(handler.type(), handler);
+            if (previous != null) {
+                System.err.println("worker: task type '" + handler.type() + "' of " + handler.getClass().getName()
+                        + " is already provided by " + previous.getClass().getName() + "; keeping the first");
+            }
+        }
+        return new HandlerRegistry(byType);
+    }
+
+    TaskHandler find(String type) {
+        return byType.get(type);
+    }
+
+    List<TaskType> types() {
+        List<TaskType> types = new ArrayList<>(byType.size());
+        byType.forEach((name, handler) -> types.add(new TaskType(name, handler.description())));
+        return types;
+    }
+}

@@ -1,0 +1,155 @@
+package io.taskpool.worker.runtime;
+
+import io.taskpool.spi.TaskContext;
+import io.taskpool.spi.TaskHandler;
+import io.taskpool.spi.TaskInput;
+import io.taskpool.worker.protocol.Frame.Ack;
+import io.taskpool.worker.protocol.Frame.Failed;
+import io.taskpool.worker.protocol.Frame.FailureKind;
+import io.taskpool.worker.protocol.Frame.Progress;
+import io.taskpool.worker.protocol.Frame.Result;
+import io.taskpool.worker.protocol.Frame.Run;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one task at a time on its own thread ({@code task-runner}), so the command reader stays
+ * free to receive a {@code Cancel} while a handler computes.
+ */
+final class TaskRunner {
+
+    /** Stack traces are for people; past this they are noise and cost frame space. */
+    private static final int MAX_STACK_TRACE_CHARS = 16_000;
+    /** Progress is advisory: at most one frame per this interval, the rest are dropped. */
+    private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Frame overhead besides the result text: tag, request id, string length. */
+    private static final int RESULT_FRAME_OVERHEAD = 1 + 8 + 4;
+
+    private final HandlerRegistry handlers;
+    private final FrameWriter writer;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "task-runner"));
+    private volatile RunningTask current;
+
+    TaskRunner(HandlerRegistry handlers, FrameWriter writer) {
+        this.handlers = handlers;
+        this.writer = writer;
+    }
+
+    void start(Run run) {
+        thread.execute(() -> execute(run));
+    }
+
+    void cancel(long requestId) {
+        RunningTask task = current;
+        if (task != null && task.requestId == requestId) {
+            task.cancelled = true;
+            task.thread.interrupt();
+        }
+    }
+
+    /** Waits for the task in progress (if any) to end; used before an orderly exit. */
+    void awaitIdle() throws InterruptedException {
+        thread.shutdown();
+        thread.awaitTermination(Long.MAX_VALUE, TimeUnit.DAYS);
+    }
+
+    private void execute(Run run) {
+        RunningTask task = new RunningTask(run, Thread.currentThread());
+        current = task;
+        writer.send(new Ack(run.requestId()));
+        try {
+            writer.send(outcome(task));
+        } finally {
+            current = null;
+            Thread.interrupted(); // a late cancel must not leak into the next task
+        }
+    }
+
+    private io.taskpool.worker.protocol.Frame outcome(RunningTask task) {
+        Run run = task.run;
+        TaskHandler handler = handlers.find(run.type());
+        if (handler == null) {
+            return new Failed(run.requestId(), FailureKind.TASK_ERROR, "UnknownTaskType",
+                    "this worker has no handler for task type '" + run.type() + "'", "");
+        }
+        Object value;
+        try {
+            value = handler.run(new TaskInput(Json.parseObject(run.inputJson())), task);
+        } catch (Throwable e) {
+            if (task.cancelled) {
+                return cancelled(run);
+            }
+            return new Failed(run.requestId(), FailureKind.TASK_ERROR, e.getClass().getName(),
+                    String.valueOf(e.getMessage()), stackTrace(e));
+        }
+        if (task.cancelled) {
+            return cancelled(run);
+        }
+        String json;
+        try {
+            json = Json.write(value);
+        } catch (RuntimeException e) {
+            return new Failed(run.requestId(), FailureKind.TASK_ERROR, e.getClass().getName(),
+                    "the handler returned a value that is not JSON: " + e.getMessage(), stackTrace(e));
+        }
+        int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes + RESULT_FRAME_OVERHEAD > writer.maxFrameBytes()) {
+            return new Failed(run.requestId(), FailureKind.RESULT_TOO_LARGE, "ResultTooLarge",
+                    "result of " + bytes + " bytes exceeds the limit of "
+                            + (writer.maxFrameBytes() - RESULT_FRAME_OVERHEAD) + " bytes", "");
+        }
+        return new Result(run.requestId(), json);
+    }
+
+    private static Failed cancelled(Run run) {
+        return new Failed(run.requestId(), FailureKind.CANCELLED, "", "cancelled", "");
+    }
+
+    private static String stackTrace(Throwable e) {
+        StringWriter text = new StringWriter();
+        e.printStackTrace(new PrintWriter(text));
+        String trace = text.toString();
+        return trace.length() <= MAX_STACK_TRACE_CHARS ? trace : trace.substring(0, MAX_STACK_TRACE_CHARS) + "\n\t...";
+    }
+
+    /** The handler's view of its task. */
+    private final class RunningTask implements TaskContext {
+        final Run run;
+        final long requestId;
+        final Thread thread;
+        volatile boolean cancelled;
+        private long lastProgressNanos = System.nanoTime() - PROGRESS_INTERVAL_NANOS;
+
+        RunningTask(Run run, Thread thread) {
+            this.run = run;
+            this.requestId = run.requestId();
+            this.thread = thread;
+        }
+
+        @Override
+        public String taskId() {
+            return run.taskId();
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return cancelled;
+        }
+
+        @Override
+        public void progress(double fraction, String message) {
+            long now = System.nanoTime();
+            if (now - lastProgressNanos < PROGRESS_INTERVAL_NANOS) {
+                return;
+            }
+            lastProgressNanos = now;
+            double clamped = Double.isNaN(fraction) ? 0 : Math.max(0, Math.min(1, fraction));
+            String shortMessage = message == null || message.length() <= 500 ? message : message.substring(0, 500);
+            writer.send(new Progress(requestId, clamped, shortMessage));
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.taskpool.worker.runtime;
+
+import io.taskpool.worker.protocol.Frame;
+import io.taskpool.worker.protocol.Frame.Cancel;
+import io.taskpool.worker.protocol.Frame.Run;
+import io.taskpool.worker.protocol.Frame.Shutdown;
+import io.taskpool.worker.protocol.FrameCodec;
+import io.taskpool.worker.protocol.ProtocolException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+
+/**
+ * Entry point of a worker process. Reads frames from stdin, runs one task at a time and answers
+ * on stdout, which carries nothing but frames: {@code System.out} is pointed at stderr before any
+ * handler code runs, so a stray {@code println} in a task ends up in the service log instead of
+ * corrupting the stream.
+ *
+ * <p>Arguments: {@code <max frame bytes> <heartbeat interval ms>}.
+ */
+public final class WorkerMain {
+
+    /** Exit status when the parent sent something that is not a frame. */
+    static final int EXIT_PROTOCOL_ERROR = 2;
+
+    private WorkerMain() {}
+
+    public static void main(String[] args) {
+        PrintStream frameStream = new PrintStream(
+                new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false);
+        System.setOut(System.err);
+        int maxFrameBytes = Integer.parseInt(args[0]);
+        long heartbeatMillis = Long.parseLong(args[1]);
+
+        FrameCodec codec = new FrameCodec(maxFrameBytes);
+        FrameWriter writer = new FrameWriter(codec, frameStream);
+        HandlerRegistry handlers = HandlerRegistry.load();
+        writer.send(new Frame.Hello(Frame.PROTOCOL_VERSION, ProcessHandle.current().pid(), handlers.types()));
+        startHeartbeat(writer, heartbeatMillis);
+
+        TaskRunner runner = new TaskRunner(handlers, writer);
+        readCommands(codec, new BufferedInputStream(new FileInputStream(FileDescriptor.in)), runner);
+    }
+
+    private static void readCommands(FrameCodec codec, InputStream in, TaskRunner runner) {
+        try {
+            while (true) {
+                Frame frame = codec.read(in);
+                if (frame instanceof Run run) {
+                    runner.start(run);
+                } else if (frame instanceof Cancel cancel) {
+                    runner.cancel(cancel.requestId());
+                } else if (frame instanceof Shutdown) {
+                    runner.awaitIdle();
+                    System.exit(0);
+                } else {
+                    throw new ProtocolException("the parent never sends " + frame.getClass().getSimpleName());
+                }
+            }
+        } catch (EOFException parentGone) {
+            // The service is gone (perhaps killed): nobody can use our result, so stop at once and
+            // do not linger as an orphan.
+            Runtime.getRuntime().halt(0);
+        } catch (IOException e) {
+            System.err.println("worker: unreadable command stream, exiting: " + e.getMessage());
+            Runtime.getRuntime().halt(EXIT_PROTOCOL_ERROR);
+        } catch (InterruptedException e) {
+            Runtime.getRuntime().halt(0);
+        }
+    }
+
+    private static void startHeartbeat(FrameWriter writer, long intervalMillis) {
+        Thread heartbeat = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(intervalMillis);
+                    writer.send(new Frame.Heartbeat());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "worker-heartbeat");
+        heartbeat.setDaemon(true);
+        heartbeat.start();
+    }
+}
