@@ -183,7 +183,8 @@ final class Json {
             pos++; // opening quote
             int start = pos;
             // Fast path: most strings have no escapes and come out as one substring.
-            for (int i = start; i < text.length(); i++) {
+            int i = start;
+            while (i < text.length()) {
                 char c = text.charAt(i);
                 if (c == '"') {
                     pos = i + 1;
@@ -192,8 +193,10 @@ final class Json {
                 if (c == '\\' || c < 0x20) {
                     break;
                 }
+                i++;
             }
-            StringBuilder out = new StringBuilder(Math.max(16, text.length() - start));
+            StringBuilder out = new StringBuilder(i - start + 16).append(text, start, i);
+            pos = i;
             while (true) {
                 if (pos >= text.length()) {
                     throw error("unterminated string starting at position " + (start - 1));
@@ -241,7 +244,7 @@ final class Json {
             }
             int code = 0;
             for (int i = at; i < at + 4; i++) {
-                int digit = Character.digit(text.charAt(i), 16);
+                int digit = hexDigit(text.charAt(i));
                 if (digit < 0) {
                     pos = i;
                     throw error("invalid hex digit " + describe(i) + " in \\u escape");
@@ -249,6 +252,20 @@ final class Json {
                 code = code * 16 + digit;
             }
             return (char) code;
+        }
+
+        /** ASCII hex only: {@link Character#digit} would also accept other scripts' digits. */
+        private static int hexDigit(char c) {
+            if (c >= '0' && c <= '9') {
+                return c - '0';
+            }
+            if (c >= 'a' && c <= 'f') {
+                return c - 'a' + 10;
+            }
+            if (c >= 'A' && c <= 'F') {
+                return c - 'A' + 10;
+            }
+            return -1;
         }
 
         private Number number() {

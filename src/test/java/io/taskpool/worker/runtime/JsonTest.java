@@ -111,6 +111,7 @@ class JsonTest {
         "`\"a\\x\"`         | 3  | invalid escape",
         "`\"\\u12g4\"`      | 5  | invalid hex digit",
         "`\"\\u12\"`        | 3  | truncated",
+        "`\"\\u\u0661234\"`  | 3  | invalid hex digit U+0661",
         "`tru`              | 0  | expected 'true'",
         "`nul1`             | 0  | expected 'null'",
         "`NaN`              | 0  | expected a value",

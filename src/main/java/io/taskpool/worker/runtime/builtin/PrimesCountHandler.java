@@ -10,8 +10,8 @@ import java.util.concurrent.CancellationException;
 /**
  * {@code primes.count}: the number of primes below {@code {"below": n}}, by a segmented sieve of
  * Eratosthenes over odd numbers only. Memory stays at one segment plus the primes up to
- * {@code sqrt(n)} whatever {@code n} is, so the largest input (2·10⁹, about five seconds on one core) fits in
- * a small worker heap.
+ * {@code sqrt(n)} whatever {@code n} is, so even the largest input (2·10⁹: about five seconds on
+ * one core) runs in a 64 MB worker heap.
  */
 public final class PrimesCountHandler implements TaskHandler {
 
