@@ -18,6 +18,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.FieldError;
+import org.springframework.validation.method.ParameterErrors;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
@@ -140,8 +141,12 @@ class ApiErrors extends ResponseEntityExceptionHandler {
             return entity(problem(HttpStatus.BAD_REQUEST, "invalid-field", "Invalid request",
                     "the request body is invalid"));
         }
-        return entity(invalidField(first.getField(), "field '" + first.getField() + "' " + first.getDefaultMessage()
-                + (first.getRejectedValue() == null ? "" : ", was " + abbreviate(first.getRejectedValue()))));
+        return entity(fieldProblem(first));
+    }
+
+    private static ProblemDetail fieldProblem(FieldError error) {
+        return invalidField(error.getField(), "field '" + error.getField() + "' " + error.getDefaultMessage()
+                + (error.getRejectedValue() == null ? "" : ", was " + abbreviate(error.getRejectedValue())));
     }
 
     @Override
@@ -150,6 +155,9 @@ class ApiErrors extends ResponseEntityExceptionHandler {
         var result = e.getParameterValidationResults().stream().findFirst().orElse(null);
         if (result == null) {
             return entity(problem(HttpStatus.BAD_REQUEST, "invalid-field", "Invalid request", "invalid parameters"));
+        }
+        if (result instanceof ParameterErrors errors && errors.getFieldError() != null) {
+            return entity(fieldProblem(errors.getFieldError())); // a @Valid body, validated with the parameters
         }
         String name = result.getMethodParameter().getParameterName();
         String reason = result.getResolvableErrors().stream().map(MessageSourceResolvable::getDefaultMessage)

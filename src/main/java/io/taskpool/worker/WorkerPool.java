@@ -520,6 +520,9 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     }
 
     private void onStreamBroken(WorkerSlot slot, String reason) {
+        if (slot.state == WorkerState.STOPPING) {
+            return; // being killed already; what it writes now no longer matters
+        }
         log.warn("worker-{} wrote something that is not a frame ({}); killing and replacing it", slot.id, reason);
         Assignment assignment = slot.assignment;
         if (assignment != null) {
@@ -637,6 +640,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                     slot.stopReason = "shutdown";
                 }
                 slot.state = WorkerState.STOPPING;
+                // Its task stays RUNNING in the store; recovery re-queues it for another attempt.
+                slot.assignment = null;
                 slot.process.killTree();
             }
         }

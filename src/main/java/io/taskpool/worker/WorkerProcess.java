@@ -94,7 +94,9 @@ final class WorkerProcess {
         } catch (ProtocolException e) {
             events.accept(new PoolEvent.StreamBroken(slot, generation, e.getMessage()));
         } catch (IOException e) {
-            events.accept(new PoolEvent.StreamBroken(slot, generation, "stdout unreadable: " + e.getMessage()));
+            // The JDK closes a dead process's pipe under a blocked reader ("Stream closed"): that is
+            // the end of the stream, and the exit status below says what happened.
+            log.debug("worker-{} stdout closed: {}", slot, e.getMessage());
         }
         int exitCode = awaitExit();
         events.accept(new PoolEvent.ProcessExited(slot, generation, exitCode, stderrTail.text()));

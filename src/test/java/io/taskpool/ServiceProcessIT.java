@@ -1,0 +1,98 @@
+package io.taskpool;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.taskpool.support.ServiceProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service as its own process, killed with SIGKILL: its workers must not outlive it, and
+ * every task it accepted must still be there after a restart, and finish.
+ */
+class ServiceProcessIT {
+
+    @TempDir
+    Path workDir;
+
+    private ServiceProcess start() throws Exception {
+        return ServiceProcess.start(workDir,
+                List.of("-cp", ServiceProcess.buildClassPath(), TaskpoolApplication.class.getName()),
+                List.of("--taskpool.node-id=kill-test", "--taskpool.workers.count=2",
+                        "--taskpool.workers.max-heap=64MB"));
+    }
+
+    @Test
+    void killNineLeavesNoOrphansAndLosesNoAcceptedTask() throws Exception {
+        List<String> accepted = new ArrayList<>();
+        List<String> runningAtKill;
+        List<Long> workerPids;
+        try (ServiceProcess service = start()) {
+            for (int i = 0; i < 2; i++) {
+                accepted.add(submit(service.port, Map.of("type", "sleep", "input", Map.of("ms", 15_000))));
+            }
+            String[] pool = new String[1];
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    Response workers = given().port(service.port).get("/api/v1/workers");
+                    pool[0] = workers.asString();
+                    return workers.<Integer>path("busy") == 2;
+                });
+            } catch (RuntimeException e) {
+                throw new AssertionError("pool never had both workers busy: " + pool[0] + "\n"
+                        + java.nio.file.Files.readString(service.log()), e);
+            }
+            for (int i = 0; i < 40; i++) {
+                accepted.add(submit(service.port, Map.of("type", "hash.sha256", "input", Map.of("text", "t" + i))));
+            }
+            List<Number> pids = given().port(service.port).get("/api/v1/workers").then().extract()
+                    .path("workers.pid");
+            workerPids = pids.stream().map(Number::longValue).toList();
+            assertThat(workerPids).hasSize(2).allMatch(ServiceProcessIT::alive);
+
+            runningAtKill = accepted.stream().filter(id -> "RUNNING".equals(given().port(service.port)
+                    .get("/api/v1/tasks/{id}", id).then().extract().path("state"))).toList();
+            assertThat(runningAtKill).as("tasks running when the service is killed").isNotEmpty();
+            service.kill();
+
+            long killedAt = System.nanoTime();
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> workerPids.stream().noneMatch(ServiceProcessIT::alive));
+            System.out.printf("workers gone %d ms after the service was killed%n",
+                    (System.nanoTime() - killedAt) / 1_000_000);
+        }
+
+        try (ServiceProcess restarted = start()) {
+            for (String id : accepted) {
+                Response task = await().atMost(Duration.ofSeconds(60)).until(
+                        () -> given().port(restarted.port).queryParam("waitMs", 5000).get("/api/v1/tasks/{id}", id)
+                                .then().statusCode(200).extract().response(),
+                        response -> "SUCCEEDED".equals(response.path("state")));
+                assertThat(task.<String>path("id")).isEqualTo(id);
+            }
+            // Those that were running when the service died ran again as attempt 2.
+            for (String id : runningAtKill) {
+                assertThat(given().port(restarted.port).get("/api/v1/tasks/{id}", id).then().extract()
+                        .<Integer>path("attempt")).as("attempt of %s", id).isEqualTo(2);
+            }
+        }
+    }
+
+    private static String submit(int port, Map<String, ?> body) {
+        return given().port(port).contentType(ContentType.JSON).body(body).post("/api/v1/tasks")
+                .then().statusCode(202).extract().path("id");
+    }
+
+    private static boolean alive(long pid) {
+        return io.taskpool.support.Processes.isRunning(pid);
+    }
+}
