@@ -93,7 +93,7 @@ public class TaskService {
         Counter.builder("taskpool.tasks.submitted").tag("type", task.type())
                 .description("Tasks accepted").register(meters).increment();
         workers.taskQueued();
-        return store.find(task.id()).orElseThrow();
+        return task;
     }
 
     public Task get(UUID id) {

@@ -11,10 +11,10 @@ import java.util.UUID;
  * @param restarts replacement processes started since the service started, all reasons
  * @param restartsByReason the same by reason (crash, out_of_memory, timeout, cancel, ...)
  * @param ready true once every slot has had a working process at the same time
- * @param failingStarts slots whose last starts failed in a row (a crash loop when high)
+ * @param failedStartsInARow the most consecutive failed starts of any slot (a crash loop when high)
  */
 public record PoolStatus(int size, int busy, int idle, long restarts, Map<String, Long> restartsByReason,
-        boolean ready, int failingStarts, String lastStartFailure, List<Worker> workers) {
+        boolean ready, int failedStartsInARow, String lastStartFailure, List<Worker> workers) {
 
     /** One slot of the pool. */
     public record Worker(int id, Long pid, WorkerState state, UUID taskId, long tasksCompleted, Instant startedAt) {}

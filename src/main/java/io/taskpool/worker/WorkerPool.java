@@ -347,7 +347,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         if (reason == null && slot.state == WorkerState.STARTING) {
             slot.process = null;
             startFailed(slot, "exited with " + describeExit(exitCode) + " before saying hello"
-                    + (stderrTail.isEmpty() ? "" : "; stderr: " + lastLine(stderrTail)));
+                    + (stderrTail.isEmpty() ? "" : "; stderr: " + lastLines(stderrTail, 5)));
             return;
         }
         if (reason == null) {
@@ -402,9 +402,9 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         return "exit code " + exitCode;
     }
 
-    private static String lastLine(String text) {
-        int newline = text.lastIndexOf('\n');
-        return newline < 0 ? text : text.substring(newline + 1);
+    private static String lastLines(String text, int count) {
+        List<String> lines = text.lines().toList();
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - count), lines.size()));
     }
 
     // ---- running tasks ----
@@ -664,7 +664,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         for (WorkerSlot slot : slots) {
             busy += slot.state == WorkerState.BUSY ? 1 : 0;
             idle += slot.state == WorkerState.IDLE ? 1 : 0;
-            failing += slot.failedStarts > 0 ? 1 : 0;
+            failing = Math.max(failing, slot.failedStarts);
             Assignment assignment = slot.assignment;
             workers.add(new PoolStatus.Worker(slot.id, slot.process == null ? null : slot.process.pid(), slot.state,
                     assignment == null ? null : assignment.task.id(), slot.tasksCompleted, slot.startedAt));

@@ -21,15 +21,16 @@ public final class WorkerPoolHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         PoolStatus status = pool.status();
-        Health.Builder health = status.ready() && status.failingStarts() < CRASH_LOOP ? Health.up() : Health.down();
+        Health.Builder health = status.ready() && status.failedStartsInARow() < CRASH_LOOP ? Health.up() : Health.down();
         health.withDetail("size", status.size())
                 .withDetail("busy", status.busy())
                 .withDetail("idle", status.idle())
-                .withDetail("restarts", status.restarts());
+                .withDetail("restarts", status.restarts())
+                .withDetail("failedStartsInARow", status.failedStartsInARow());
         if (!status.ready()) {
             health.withDetail("reason", "workers are still starting");
         }
-        if (status.failingStarts() > 0 && status.lastStartFailure() != null) {
+        if (status.failedStartsInARow() > 0 && status.lastStartFailure() != null) {
             health.withDetail("lastStartFailure", status.lastStartFailure());
         }
         return health.build();

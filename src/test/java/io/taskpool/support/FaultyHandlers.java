@@ -205,4 +205,24 @@ public final class FaultyHandlers {
             return Map.of("pid", ProcessHandle.current().pid());
         }
     }
+
+    /**
+     * Kills its worker at start-up while the file named by the system property
+     * {@code taskpool.test.poison} exists: a worker that cannot start, for crash-loop tests.
+     */
+    public static final class PoisonedStart extends Named {
+        public PoisonedStart() {
+            super("test.poisoned-start");
+            String poison = System.getProperty("taskpool.test.poison");
+            if (poison != null && java.nio.file.Files.exists(java.nio.file.Path.of(poison))) {
+                System.err.println("poisoned: refusing to start");
+                Runtime.getRuntime().halt(99);
+            }
+        }
+
+        @Override
+        public Object run(TaskInput input, TaskContext context) {
+            return Map.of();
+        }
+    }
 }

@@ -1,0 +1,81 @@
+package io.taskpool.worker;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.taskpool.TaskpoolApplication;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Workers that cannot start: a clear start-up failure, or a crash loop that health reports. */
+class WorkerStartFailureIT {
+
+    @TempDir
+    Path dir;
+
+    private ConfigurableApplicationContext start(String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--server.port=0",
+                "--management.server.port=0",
+                "--spring.datasource.url=jdbc:h2:mem:start-failure-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1",
+                "--taskpool.node-id=start-failure-test",
+                "--taskpool.workers.count=1",
+                "--taskpool.workers.max-heap=64MB",
+                "--taskpool.workers.class-path=target/test-classes",
+                "--taskpool.workers.max-restart-backoff=500ms"));
+        args.addAll(List.of(extra));
+        return new SpringApplicationBuilder(TaskpoolApplication.class).run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void workersThatCannotStartStopStartUpWithAClearMessage() {
+        assertThatThrownBy(() -> start("--taskpool.workers.jvm-options=-XX:+NoSuchOptionInAnyJvm",
+                "--taskpool.workers.start-timeout=3s"))
+                .hasStackTraceContaining("taskpool.workers.jvm-options")
+                .hasStackTraceContaining("NoSuchOptionInAnyJvm");
+    }
+
+    @Test
+    void aCrashLoopTurnsReadinessDownUntilWorkersStartAgain() throws Exception {
+        Path poison = dir.resolve("poison");
+        try (ConfigurableApplicationContext context = start(
+                "--taskpool.workers.jvm-options=-Dtaskpool.test.poison=" + poison)) {
+            int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+            int management = Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+            assertThat(given().port(management).get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+
+            Files.createFile(poison);
+            long pid = given().port(port).get("/api/v1/workers").then().extract().<Number>path("workers[0].pid")
+                    .longValue();
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+            Response down = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> given().port(management).get("/actuator/health/readiness"),
+                    response -> response.statusCode() == 503);
+            assertThat(down.<String>path("components.workerPool.status")).isEqualTo("DOWN");
+            assertThat(down.<String>path("components.workerPool.details.lastStartFailure"))
+                    .contains("exit code 99", "poisoned");
+
+            // Work submitted meanwhile waits, and runs once workers start again.
+            String id = given().port(port).contentType(ContentType.JSON).body(Map.of("type", "noop"))
+                    .post("/api/v1/tasks").then().statusCode(202).extract().path("id");
+            Files.delete(poison);
+            await().atMost(Duration.ofSeconds(30)).until(
+                    () -> given().port(management).get("/actuator/health/readiness").statusCode() == 200);
+            given().port(port).queryParam("waitMs", 20000).get("/api/v1/tasks/{id}", id)
+                    .then().statusCode(200).body("state", org.hamcrest.Matchers.equalTo("SUCCEEDED"));
+        }
+    }
+}
