@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The service started the ways users start it: {@code java -jar target/taskpool.jar}, and from
- * the jar extracted with {@code -Djarmode=tools extract}. Its workers must start from each layout
- * and run a task.
+ * The service started the ways users start it: {@code java -jar target/taskpool.jar}, from the
+ * jar extracted with {@code -Djarmode=tools extract} (the container image's layout), and from the
+ * jar unpacked as it is. Its workers must start from each layout and run a task.
  */
 class PackagedJarIT {
 
@@ -49,6 +49,29 @@ class PackagedJarIT {
         Path appJar = extracted.resolve("taskpool.jar");
         assertThat(appJar).exists();
         try (ServiceProcess service = ServiceProcess.start(workDir, List.of("-jar", appJar.toString()), List.of())) {
+            assertRunsATask(service);
+        }
+    }
+
+    @Test
+    void runsFromTheUnpackedJar() throws Exception {
+        Path unpacked = workDir.resolve("unpacked");
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(jar().toFile())) {
+            for (var entries = jar.entries(); entries.hasMoreElements(); ) {
+                java.util.jar.JarEntry entry = entries.nextElement();
+                Path target = unpacked.resolve(entry.getName()).normalize();
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    try (var in = jar.getInputStream(entry)) {
+                        Files.copy(in, target);
+                    }
+                }
+            }
+        }
+        try (ServiceProcess service = ServiceProcess.start(workDir,
+                List.of("-cp", unpacked.toString(), "org.springframework.boot.loader.launch.JarLauncher"), List.of())) {
             assertRunsATask(service);
         }
     }
