@@ -24,10 +24,10 @@ class ServiceProcessIT {
     @TempDir
     Path workDir;
 
-    private ServiceProcess start() throws Exception {
+    private ServiceProcess start(String nodeId) throws Exception {
         return ServiceProcess.start(workDir,
                 List.of("-cp", ServiceProcess.buildClassPath(), TaskpoolApplication.class.getName()),
-                List.of("--taskpool.node-id=kill-test", "--taskpool.workers.count=2",
+                List.of("--taskpool.node-id=" + nodeId, "--taskpool.workers.count=2",
                         "--taskpool.workers.max-heap=64MB"));
     }
 
@@ -36,7 +36,7 @@ class ServiceProcessIT {
         List<String> accepted = new ArrayList<>();
         List<String> runningAtKill;
         List<Long> workerPids;
-        try (ServiceProcess service = start()) {
+        try (ServiceProcess service = start("first-life")) {
             for (int i = 0; i < 2; i++) {
                 accepted.add(submit(service.port, Map.of("type", "sleep", "input", Map.of("ms", 15_000))));
             }
@@ -71,7 +71,8 @@ class ServiceProcessIT {
                     (System.nanoTime() - killedAt) / 1_000_000);
         }
 
-        try (ServiceProcess restarted = start()) {
+        // A new node id, as a container gets a new host name: the embedded store still belongs to us.
+        try (ServiceProcess restarted = start("second-life")) {
             for (String id : accepted) {
                 Response task = await().atMost(Duration.ofSeconds(60)).until(
                         () -> given().port(restarted.port).queryParam("waitMs", 5000).get("/api/v1/tasks/{id}", id)

@@ -61,7 +61,7 @@ class TaskpoolConfiguration {
         long largest = Math.max(properties.tasks().maxResult().toBytes(), properties.api().maxBody().toBytes());
         int maxFrameBytes = (int) Math.min(Integer.MAX_VALUE - 8, largest + FRAME_OVERHEAD_BYTES);
         return new WorkerPool(properties.workers(), properties.tasks().cancelGrace(), maxFrameBytes,
-                taskService::getObject, meters, clock);
+                properties.tasks().maxResult().toBytes(), taskService::getObject, meters, clock);
     }
 
     @Bean

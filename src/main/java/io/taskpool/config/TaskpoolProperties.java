@@ -10,6 +10,7 @@ import jakarta.validation.constraints.Pattern;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -28,10 +29,10 @@ import org.springframework.validation.annotation.Validated;
 public record TaskpoolProperties(
         @NotNull @Pattern(regexp = "[A-Za-z0-9._:-]{0,200}", message = "may hold letters, digits and . _ : - only")
         @DefaultValue("") String nodeId,
-        @Valid @DefaultValue WorkerProperties workers,
-        @Valid @DefaultValue TaskProperties tasks,
-        @Valid @DefaultValue QueueProperties queue,
-        @Valid @DefaultValue ApiProperties api) {
+        @Valid @DefaultValue @NestedConfigurationProperty WorkerProperties workers,
+        @Valid @DefaultValue @NestedConfigurationProperty TaskProperties tasks,
+        @Valid @DefaultValue @NestedConfigurationProperty QueueProperties queue,
+        @Valid @DefaultValue @NestedConfigurationProperty ApiProperties api) {
 
     public TaskpoolProperties {
         if (nodeId == null || nodeId.isBlank()) {

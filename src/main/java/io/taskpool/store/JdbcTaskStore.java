@@ -88,11 +88,12 @@ class JdbcTaskStore implements TaskStore {
     static final String REQUEUE_INTERRUPTED = """
             UPDATE task SET state = 'QUEUED', owner = NULL, started_at = NULL, worker_pid = NULL,
                    attempt = attempt + 1, cancel_requested = FALSE, progress_fraction = NULL, progress_message = NULL
-            WHERE state = 'RUNNING' AND owner = :owner AND attempt < max_attempts AND cancel_requested = FALSE
+            WHERE state = 'RUNNING' AND (owner = :owner OR :everyOwner)
+              AND attempt < max_attempts AND cancel_requested = FALSE
             """;
 
     static final String FIND_OUT_OF_ATTEMPTS = """
-            SELECT id FROM task WHERE state = 'RUNNING' AND owner = :owner
+            SELECT id FROM task WHERE state = 'RUNNING' AND (owner = :owner OR :everyOwner)
             """;
 
     static final String DELETE_IF_TERMINAL = """
@@ -105,12 +106,24 @@ class JdbcTaskStore implements TaskStore {
     private final SqlDialect dialect;
     private final TransactionTemplate transactions;
     private final JsonMapper json;
+    private final boolean singleNode;
 
     JdbcTaskStore(JdbcClient jdbc, SqlDialect dialect, TransactionTemplate transactions, JsonMapper json) {
+        this(jdbc, dialect, transactions, json, false);
+    }
+
+    /**
+     * @param singleNode the database serves this one process (an embedded H2 file): every RUNNING
+     *     task in it was started by an earlier life of this process, whatever node id it had then
+     *     (a container's host name changes on every start)
+     */
+    JdbcTaskStore(JdbcClient jdbc, SqlDialect dialect, TransactionTemplate transactions, JsonMapper json,
+            boolean singleNode) {
         this.jdbc = jdbc;
         this.dialect = dialect;
         this.transactions = transactions;
         this.json = json;
+        this.singleNode = singleNode;
     }
 
     @Override
@@ -229,9 +242,11 @@ class JdbcTaskStore implements TaskStore {
     @Override
     public Recovery recoverRunning(String owner, TaskFailure failure, Instant now) {
         return transactions.execute(status -> {
-            int requeued = jdbc.sql(REQUEUE_INTERRUPTED).param("owner", owner).update();
+            int requeued = jdbc.sql(REQUEUE_INTERRUPTED).param("owner", owner).param("everyOwner", singleNode)
+                    .update();
             // What is still RUNNING for this owner is out of attempts (or was being cancelled).
-            List<UUID> leftOver = jdbc.sql(FIND_OUT_OF_ATTEMPTS).param("owner", owner).query(UUID.class).list();
+            List<UUID> leftOver = jdbc.sql(FIND_OUT_OF_ATTEMPTS).param("owner", owner)
+                    .param("everyOwner", singleNode).query(UUID.class).list();
             List<UUID> failed = new ArrayList<>();
             for (UUID id : leftOver) {
                 Task task = find(id).orElseThrow();

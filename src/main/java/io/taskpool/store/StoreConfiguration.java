@@ -22,6 +22,8 @@ class StoreConfiguration {
         try (Connection connection = dataSource.getConnection()) {
             dialect = SqlDialect.forProductName(connection.getMetaData().getDatabaseProductName());
         }
-        return new JdbcTaskStore(jdbc, dialect, new TransactionTemplate(transactionManager), json);
+        // An embedded H2 database belongs to this one process; PostgreSQL may be shared by replicas.
+        return new JdbcTaskStore(jdbc, dialect, new TransactionTemplate(transactionManager), json,
+                dialect == SqlDialect.H2);
     }
 }

@@ -50,7 +50,8 @@ public interface TaskStore {
 
     /**
      * After a restart: RUNNING tasks of {@code owner} go back to QUEUED with {@code attempt + 1}
-     * while attempts remain, else fail with {@code failure}. Returns the ids of the failed ones.
+     * while attempts remain, else fail with {@code failure}. A store that serves one process only
+     * (embedded H2) treats every RUNNING task as this owner's.
      */
     Recovery recoverRunning(String owner, TaskFailure failure, Instant now);
 

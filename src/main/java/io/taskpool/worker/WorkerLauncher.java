@@ -23,12 +23,14 @@ final class WorkerLauncher {
     private final WorkerProperties properties;
     private final WorkerClassPath classPath;
     private final int maxFrameBytes;
+    private final long maxResultBytes;
     private final List<String> command;
 
-    WorkerLauncher(WorkerProperties properties, WorkerClassPath classPath, int maxFrameBytes) {
+    WorkerLauncher(WorkerProperties properties, WorkerClassPath classPath, int maxFrameBytes, long maxResultBytes) {
         this.properties = properties;
         this.classPath = classPath;
         this.maxFrameBytes = maxFrameBytes;
+        this.maxResultBytes = maxResultBytes;
         this.command = List.copyOf(buildCommand());
     }
 
@@ -66,6 +68,7 @@ final class WorkerLauncher {
         args.add(WorkerMain.class.getName());
         args.add(Integer.toString(maxFrameBytes));
         args.add(Long.toString(properties.heartbeatInterval().toMillis()));
+        args.add(Long.toString(maxResultBytes));
         return args;
     }
 }

@@ -54,6 +54,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private static final long PROGRESS_WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** First pause before restarting a worker that failed to start; doubles up to the configured maximum. */
     private static final long FIRST_RESTART_BACKOFF_MILLIS = 100;
+    /** How long a cancel that found no task waits for that task to be assigned here. */
+    private static final long UNMATCHED_CANCEL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final WorkerProperties properties;
     private final Duration cancelGrace;
@@ -80,6 +82,11 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private final List<WorkerSlot> slots = new ArrayList<>();
     private final Deque<Task> pending = new ArrayDeque<>();
     private final Map<String, Long> restartsByReason = new TreeMap<>();
+    /**
+     * Cancels that found no task here, by the time they arrived: a task claimed just before its
+     * cancel may reach the supervisor after it. Forgotten after {@link #UNMATCHED_CANCEL_NANOS}.
+     */
+    private final Map<UUID, Long> unmatchedCancels = new java.util.HashMap<>();
     private long restarts;
     private long nextGeneration = 1;
     private long nextRequestId = 1;
@@ -87,7 +94,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private boolean stopping;
     private CompletableFuture<Void> stopped;
 
-    public WorkerPool(WorkerProperties properties, Duration cancelGrace, int maxFrameBytes,
+    public WorkerPool(WorkerProperties properties, Duration cancelGrace, int maxFrameBytes, long maxResultBytes,
             Supplier<TaskService> taskService, MeterRegistry meters, Clock clock) {
         this.properties = properties;
         this.cancelGrace = cancelGrace;
@@ -97,7 +104,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         this.size = properties.effectiveCount();
         this.codec = new FrameCodec(maxFrameBytes);
         this.classPath = WorkerClassPath.resolve(properties.classPath());
-        this.launcher = new WorkerLauncher(properties, classPath, maxFrameBytes);
+        this.launcher = new WorkerLauncher(properties, classPath, maxFrameBytes, maxResultBytes);
         this.status = PoolStatus.empty(size);
         for (WorkerState state : WorkerState.values()) {
             Gauge.builder("taskpool.workers", () -> count(state)).tag("state", state.name())
@@ -414,6 +421,13 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             pending.add(task);
             return;
         }
+        if (unmatchedCancels.remove(task.id()) != null) {
+            tasks.failed(task, new TaskFailure.Cancelled("cancelled before it reached a worker"));
+            if (slots.stream().anyMatch(slot -> slot.state == WorkerState.IDLE)) {
+                idlePermits.release(); // the worker claimed for this task is still free
+            }
+            return;
+        }
         for (WorkerSlot slot : slots) {
             if (slot.state == WorkerState.IDLE) {
                 run(slot, task);
@@ -555,6 +569,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 return;
             }
         }
+        unmatchedCancels.put(taskId, System.nanoTime());
     }
 
     /** Kills a worker for a reason of ours; its task's outcome has been recorded already. */
@@ -588,6 +603,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     }
 
     void checkDeadlines(long now) {
+        unmatchedCancels.values().removeIf(at -> now - at > UNMATCHED_CANCEL_NANOS);
         for (WorkerSlot slot : slots) {
             if (slot.process == null) {
                 if (!stopping && slot.restartAtNanos != 0 && now - slot.restartAtNanos >= 0) {

@@ -163,7 +163,7 @@ class WorkerFailuresIT extends ServiceTest {
 
     @Test
     void resultOverTheLimitFailsTheTaskAndKeepsTheWorker() {
-        String id = submit("test.big-result", Map.of("bytes", 200 * 1024));
+        String id = submit("test.big-result", Map.of("bytes", 129 * 1024));
         Response failed = awaitTerminal(id);
         assertThat(failed.<String>path("state")).isEqualTo("FAILED");
         assertThat(failed.<String>path("error.code")).isEqualTo("RESULT_TOO_LARGE");

@@ -20,10 +20,6 @@ final class FrameWriter {
         this.out = out;
     }
 
-    int maxFrameBytes() {
-        return codec.maxFrameBytes();
-    }
-
     /** Encodes before taking the lock, so a large result does not delay heartbeats. */
     void send(Frame frame) {
         byte[] bytes;

@@ -26,17 +26,19 @@ final class TaskRunner {
     private static final int MAX_STACK_TRACE_CHARS = 16_000;
     /** Progress is advisory: at most one frame per this interval, the rest are dropped. */
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** Frame overhead besides the result text: tag, request id, string length. */
-    private static final int RESULT_FRAME_OVERHEAD = 1 + 8 + 4;
+    /** Exception messages past this are cut, so that a failure always fits in its frame. */
+    private static final int MAX_MESSAGE_CHARS = 8_000;
 
     private final HandlerRegistry handlers;
     private final FrameWriter writer;
+    private final long maxResultBytes;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "task-runner"));
     private volatile RunningTask current;
 
-    TaskRunner(HandlerRegistry handlers, FrameWriter writer) {
+    TaskRunner(HandlerRegistry handlers, FrameWriter writer, long maxResultBytes) {
         this.handlers = handlers;
         this.writer = writer;
+        this.maxResultBytes = maxResultBytes;
     }
 
     void start(Run run) {
@@ -62,7 +64,14 @@ final class TaskRunner {
         current = task;
         writer.send(new Ack(run.requestId()));
         try {
-            writer.send(outcome(task));
+            io.taskpool.worker.protocol.Frame outcome = outcome(task);
+            try {
+                writer.send(outcome);
+            } catch (IllegalArgumentException tooLarge) {
+                // Every Run gets its one reply, even when the real one cannot be encoded.
+                writer.send(new Failed(run.requestId(), FailureKind.TASK_ERROR, "UnreportableOutcome",
+                        "the task's outcome could not be sent: " + cut(tooLarge.getMessage()), ""));
+            }
         } finally {
             current = null;
             Thread.interrupted(); // a late cancel must not leak into the next task
@@ -84,7 +93,7 @@ final class TaskRunner {
                 return cancelled(run);
             }
             return new Failed(run.requestId(), FailureKind.TASK_ERROR, e.getClass().getName(),
-                    String.valueOf(e.getMessage()), stackTrace(e));
+                    cut(String.valueOf(e.getMessage())), stackTrace(e));
         }
         if (task.cancelled) {
             return cancelled(run);
@@ -94,19 +103,22 @@ final class TaskRunner {
             json = Json.write(value);
         } catch (RuntimeException e) {
             return new Failed(run.requestId(), FailureKind.TASK_ERROR, e.getClass().getName(),
-                    "the handler returned a value that is not JSON: " + e.getMessage(), stackTrace(e));
+                    "the handler returned a value that is not JSON: " + cut(e.getMessage()), stackTrace(e));
         }
         int bytes = json.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes + RESULT_FRAME_OVERHEAD > writer.maxFrameBytes()) {
+        if (bytes > maxResultBytes) {
             return new Failed(run.requestId(), FailureKind.RESULT_TOO_LARGE, "ResultTooLarge",
-                    "result of " + bytes + " bytes exceeds the limit of "
-                            + (writer.maxFrameBytes() - RESULT_FRAME_OVERHEAD) + " bytes", "");
+                    "result of " + bytes + " bytes exceeds the limit of " + maxResultBytes + " bytes", "");
         }
         return new Result(run.requestId(), json);
     }
 
     private static Failed cancelled(Run run) {
         return new Failed(run.requestId(), FailureKind.CANCELLED, "", "cancelled", "");
+    }
+
+    private static String cut(String text) {
+        return text == null || text.length() <= MAX_MESSAGE_CHARS ? text : text.substring(0, MAX_MESSAGE_CHARS) + "...";
     }
 
     private static String stackTrace(Throwable e) {

@@ -22,7 +22,7 @@ import java.io.PrintStream;
  * handler code runs, so a stray {@code println} in a task ends up in the service log instead of
  * corrupting the stream.
  *
- * <p>Arguments: {@code <max frame bytes> <heartbeat interval ms>}.
+ * <p>Arguments: {@code <max frame bytes> <heartbeat interval ms> <max result bytes>}.
  */
 public final class WorkerMain {
 
@@ -37,6 +37,7 @@ public final class WorkerMain {
         System.setOut(System.err);
         int maxFrameBytes = Integer.parseInt(args[0]);
         long heartbeatMillis = Long.parseLong(args[1]);
+        long maxResultBytes = Long.parseLong(args[2]);
 
         FrameCodec codec = new FrameCodec(maxFrameBytes);
         FrameWriter writer = new FrameWriter(codec, frameStream);
@@ -44,7 +45,7 @@ public final class WorkerMain {
         writer.send(new Frame.Hello(Frame.PROTOCOL_VERSION, ProcessHandle.current().pid(), handlers.types()));
         startHeartbeat(writer, heartbeatMillis);
 
-        TaskRunner runner = new TaskRunner(handlers, writer);
+        TaskRunner runner = new TaskRunner(handlers, writer, maxResultBytes);
         readCommands(codec, new BufferedInputStream(new FileInputStream(FileDescriptor.in)), runner);
     }
 

@@ -2,6 +2,6 @@
  * The worker process: {@link io.taskpool.worker.runtime.WorkerMain} reads frames from stdin, runs
  * each task through the {@link io.taskpool.spi.TaskHandler} for its type and writes frames to
  * stdout. No Spring and no library beyond the JDK (an architecture test keeps it so): a worker
- * starts in tens of milliseconds and costs a few tens of MiB.
+ * starts well within a second and costs a few tens of MiB.
  */
 package io.taskpool.worker.runtime;

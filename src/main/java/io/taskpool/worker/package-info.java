@@ -1,0 +1,35 @@
+/**
+ * Supervision of the worker processes, the parent side of the frame protocol.
+ *
+ * <pre>
+ *  POST /api/v1/tasks
+ *        |
+ *        v
+ *  TaskService --insert--> task table (QUEUED)
+ *        | taskQueued()
+ *        v
+ *  Dispatcher  --claim (QUEUED -> RUNNING, one statement)--> task table
+ *        | Assign(task)                      ^
+ *        v                                   | succeed / fail (conditional UPDATE)
+ *  WorkerPool (thread worker-supervisor) ----+
+ *        | Run frame on stdin                ^ FrameReceived / StreamBroken / ProcessExited
+ *        v                                   |
+ *  worker JVM: WorkerMain -> TaskHandler --> stdout frames --> worker-N-stdout thread
+ *                                   stderr --> worker-N-stderr thread --> service log
+ * </pre>
+ *
+ * <p><b>Dispatcher</b> waits for an idle worker (a permit the supervisor releases), then for a
+ * queued task, claims as many as there are idle workers and posts them to the supervisor.
+ *
+ * <p><b>WorkerPool</b> is the supervisor: one thread owns every slot and handles events in order.
+ * It starts workers, hands them tasks, enforces timeouts, cancel grace periods and heartbeats,
+ * charges a worker's death to its one task, and starts replacements (with back-off when starts
+ * keep failing).
+ *
+ * <p><b>WorkerProcess</b> wraps one child JVM and the two threads that drain its stdout (frames)
+ * and stderr (log lines, and the tail kept to explain a crash); they only post events.
+ *
+ * <p><b>WorkerLauncher</b> and <b>WorkerClassPath</b> build the child's command line: same
+ * {@code java.home}, its own heap, stdout reserved for frames, never a shell.
+ */
+package io.taskpool.worker;

@@ -1,0 +1,773 @@
+package io.taskpool.store;
+
+import static io.taskpool.support.TaskFixtures.aQueuedTask;
+import static io.taskpool.support.TaskFixtures.withAttempt;
+import static io.taskpool.support.TaskFixtures.withType;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.taskpool.support.ManualClock;
+import io.taskpool.task.Task;
+import io.taskpool.task.TaskError;
+import io.taskpool.task.TaskFailure;
+import io.taskpool.task.TaskProgress;
+import io.taskpool.task.TaskQuery;
+import io.taskpool.task.TaskState;
+import io.taskpool.task.TaskStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every queue behaviour of {@link TaskStore}, run against each database the service supports. A
+ * subclass supplies a data source (a fresh connection per {@code getConnection()}, so concurrent
+ * claimers really are separate sessions) and the dialect; each test starts from a freshly
+ * migrated, empty schema.
+ */
+abstract class TaskStoreContract {
+
+    private static final String NODE_A = "node-a";
+    private static final String NODE_B = "node-b";
+    private static final TaskFailure CRASHED = new TaskFailure.WorkerCrashed("service restarted", null);
+
+    /** A data source on the database under test; the same one for every test of the class. */
+    protected abstract DataSource dataSource();
+
+    protected abstract SqlDialect dialect();
+
+    /** Microsecond precision, like the columns; moved forward by tests that need "later". */
+    final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T10:20:00.000001Z"));
+
+    TaskStore store;
+
+    @BeforeEach
+    void startFromAnEmptyMigratedSchema() {
+        Flyway flyway = Flyway.configure()
+                .dataSource(dataSource())
+                .locations("classpath:db/migration")
+                .cleanDisabled(false)
+                .load();
+        flyway.clean();
+        flyway.migrate();
+        store = new JdbcTaskStore(JdbcClient.create(dataSource()), dialect(),
+                new TransactionTemplate(new DataSourceTransactionManager(dataSource())), JsonMapper.builder().build());
+    }
+
+    /** The same table, seen by a store that serves one process only (an embedded H2 file). */
+    private TaskStore singleNodeStore() {
+        return new JdbcTaskStore(JdbcClient.create(dataSource()), dialect(),
+                new TransactionTemplate(new DataSourceTransactionManager(dataSource())), JsonMapper.builder().build(),
+                true);
+    }
+
+    // ---- helpers ----
+
+    private Task inserted(Task task) {
+        store.insert(task);
+        return store.find(task.id()).orElseThrow();
+    }
+
+    /**
+     * Inserts {@code task} and claims it for {@code owner}. Only call while no other task is
+     * QUEUED, so that the claim can only take this one.
+     */
+    private Task running(Task task, String owner) {
+        store.insert(task);
+        List<Task> claimed = store.claimQueued(1, owner, clock.instant());
+        assertThat(claimed).extracting(Task::id).as("the only queued task is claimed").containsExactly(task.id());
+        return claimed.get(0);
+    }
+
+    private Task reread(Task task) {
+        return store.find(task.id()).orElseThrow();
+    }
+
+    private static List<UUID> ids(List<Task> tasks) {
+        return tasks.stream().map(Task::id).toList();
+    }
+
+    private static TaskQuery all(int limit) {
+        return new TaskQuery(null, null, null, limit);
+    }
+
+    // ---- insert and find ----
+
+    @Test
+    void aQueuedTaskRoundTripsEveryField() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("team", "ingest");
+        labels.put("note", "ünïcødé ✓ \"quoted\", {braces}");
+        Task task = new Task(UUID.randomUUID(), 0, "primes.count", TaskState.QUEUED,
+                "{\"limit\":1000,\"name\":\"ö\"}", null, null, null, 7, 123_456, 2, 5, labels,
+                Instant.parse("2026-02-03T04:05:06.789012Z"), null, null, null, null, false);
+
+        store.insert(task);
+        Task found = store.find(task.id()).orElseThrow();
+
+        assertThat(found.sequence()).isPositive();
+        assertThat(found).usingRecursiveComparison().ignoringFields("sequence").isEqualTo(task);
+        assertThat(found.labels()).containsExactlyInAnyOrderEntriesOf(labels);
+        assertThat(found.createdAt()).isEqualTo(Instant.parse("2026-02-03T04:05:06.789012Z"));
+    }
+
+    @Test
+    void emptyLabelsStayAnEmptyMapAndUnsetFieldsAreNull() {
+        Task found = inserted(aQueuedTask());
+
+        assertThat(found.labels()).isNotNull().isEmpty();
+        assertThat(found.resultJson()).isNull();
+        assertThat(found.error()).isNull();
+        assertThat(found.progress()).isNull();
+        assertThat(found.startedAt()).isNull();
+        assertThat(found.finishedAt()).isNull();
+        assertThat(found.workerPid()).isNull();
+        assertThat(found.owner()).isNull();
+        assertThat(found.cancelRequested()).isFalse();
+    }
+
+    @Test
+    void theSequenceGrowsWithEachSubmission() {
+        Task first = inserted(aQueuedTask());
+        Task second = inserted(aQueuedTask());
+
+        assertThat(second.sequence()).isGreaterThan(first.sequence());
+    }
+
+    @Test
+    void anUnknownIdIsEmpty() {
+        assertThat(store.find(UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void aSucceededTaskRoundTripsItsRunFields() {
+        Instant claimedAt = clock.instant();
+        Task task = running(aQueuedTask(), NODE_A);
+        assertThat(store.recordWorker(task.id(), task.attempt(), 4_321_987_654L)).isTrue();
+        assertThat(store.recordProgress(task.id(), task.attempt(), new TaskProgress(0.25, "a quarter ✓")))
+                .isTrue();
+        Instant finishedAt = clock.advance(Duration.ofNanos(1_234_567_000L));
+
+        assertThat(store.succeed(task.id(), task.attempt(), "{\"answer\":42,\"text\":\"π\"}", finishedAt))
+                .isTrue();
+
+        Task found = reread(task);
+        assertThat(found.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(found.resultJson()).isEqualTo("{\"answer\":42,\"text\":\"π\"}");
+        assertThat(found.startedAt()).isEqualTo(claimedAt);
+        assertThat(found.finishedAt()).isEqualTo(finishedAt);
+        assertThat(found.workerPid()).isEqualTo(4_321_987_654L);
+        assertThat(found.progress().fraction()).isEqualTo(1.0);
+        assertThat(found.owner()).isNull();
+        assertThat(found.error()).isNull();
+    }
+
+    @Test
+    void aFailedTaskRoundTripsItsError() {
+        Task task = running(aQueuedTask(), NODE_A);
+        Instant now = clock.advance(Duration.ofMillis(5));
+
+        assertThat(store.fail(task.id(), task.attempt(),
+                new TaskFailure.TaskError("java.lang.IllegalStateException", "boom ✗", "at x.y(Z.java:1)"), now))
+                .isTrue();
+
+        Task found = reread(task);
+        assertThat(found.state()).isEqualTo(TaskState.FAILED);
+        assertThat(found.error()).isEqualTo(
+                new TaskError("TASK_FAILED", "java.lang.IllegalStateException: boom ✗", "at x.y(Z.java:1)"));
+        assertThat(found.finishedAt()).isEqualTo(now);
+        assertThat(found.resultJson()).isNull();
+        assertThat(found.owner()).isNull();
+    }
+
+    // ---- claim ----
+
+    @Test
+    void claimTakesHigherPriorityFirstThenFirstSubmittedFirst() {
+        Task low1 = inserted(aQueuedTask(0));
+        Task high1 = inserted(aQueuedTask(5));
+        Task negative = inserted(aQueuedTask(-3));
+        Task low2 = inserted(aQueuedTask(0));
+        Task high2 = inserted(aQueuedTask(5));
+
+        List<Task> claimed = store.claimQueued(10, NODE_A, clock.instant());
+
+        assertThat(ids(claimed)).containsExactly(high1.id(), high2.id(), low1.id(), low2.id(), negative.id());
+    }
+
+    @Test
+    void successiveClaimsFollowTheQueueOrder() {
+        Task low1 = inserted(aQueuedTask(0));
+        Task high1 = inserted(aQueuedTask(5));
+        Task low2 = inserted(aQueuedTask(0));
+        Task high2 = inserted(aQueuedTask(5));
+
+        assertThat(ids(store.claimQueued(1, NODE_A, clock.instant()))).containsExactly(high1.id());
+        assertThat(ids(store.claimQueued(2, NODE_A, clock.instant()))).containsExactly(high2.id(), low1.id());
+        assertThat(ids(store.claimQueued(2, NODE_A, clock.instant()))).containsExactly(low2.id());
+        assertThat(store.claimQueued(2, NODE_A, clock.instant())).isEmpty();
+    }
+
+    @Test
+    void claimTakesAtMostMax() {
+        for (int i = 0; i < 5; i++) {
+            store.insert(aQueuedTask());
+        }
+
+        assertThat(store.claimQueued(3, NODE_A, clock.instant())).hasSize(3);
+        assertThat(store.countQueued()).isEqualTo(2);
+    }
+
+    @Test
+    void claimOnAnEmptyQueueGivesNothing() {
+        assertThat(store.claimQueued(5, NODE_A, clock.instant())).isEmpty();
+    }
+
+    @Test
+    void claimSetsRunningOwnerAndStartedAtAndKeepsTheAttempt() {
+        Task queued = inserted(withAttempt(aQueuedTask(), 2, 3));
+        Instant now = clock.advance(Duration.ofSeconds(3));
+
+        Task claimed = store.claimQueued(1, NODE_A, now).get(0);
+
+        for (Task task : List.of(claimed, reread(queued))) {
+            assertThat(task.id()).isEqualTo(queued.id());
+            assertThat(task.state()).isEqualTo(TaskState.RUNNING);
+            assertThat(task.owner()).isEqualTo(NODE_A);
+            assertThat(task.startedAt()).isEqualTo(now);
+            assertThat(task.attempt()).isEqualTo(2);
+            assertThat(task.sequence()).isEqualTo(queued.sequence());
+            assertThat(task.workerPid()).isNull();
+            assertThat(task.progress()).isNull();
+        }
+    }
+
+    @Test
+    void claimSkipsTasksThatAreNotQueued() {
+        Task runningTask = running(aQueuedTask(9), NODE_B);
+        Task cancelled = inserted(aQueuedTask(9));
+        store.cancelQueued(cancelled.id(), clock.instant());
+        Task queued = inserted(aQueuedTask(0));
+
+        assertThat(ids(store.claimQueued(10, NODE_A, clock.instant()))).containsExactly(queued.id());
+        assertThat(reread(runningTask).owner()).isEqualTo(NODE_B);
+        assertThat(reread(cancelled).state()).isEqualTo(TaskState.CANCELLED);
+    }
+
+    @Test
+    void concurrentClaimersNeverShareATaskAndTogetherTakeAll() throws Exception {
+        int taskCount = 200;
+        int claimers = 4;
+        Set<UUID> submitted = new HashSet<>();
+        for (int i = 0; i < taskCount; i++) {
+            Task task = aQueuedTask(i % 3);
+            store.insert(task);
+            submitted.add(task.id());
+        }
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(claimers);
+        try {
+            List<Future<List<UUID>>> results = new ArrayList<>();
+            for (int c = 0; c < claimers; c++) {
+                String owner = "claimer-" + c;
+                Callable<List<UUID>> claimer = () -> {
+                    start.await();
+                    List<UUID> mine = new ArrayList<>();
+                    // Until the queue is empty. A claim may come back empty while rows are still
+                    // QUEUED ("up to max"): H2 does so when the row it picked was claimed by
+                    // another session just before it could lock it. So only the count ends it.
+                    while (!Thread.currentThread().isInterrupted()) {
+                        List<Task> claimed = store.claimQueued(1, owner, clock.instant());
+                        if (claimed.isEmpty() && store.countQueued() == 0) {
+                            return mine;
+                        }
+                        claimed.forEach(task -> assertThat(task.owner()).isEqualTo(owner));
+                        mine.addAll(ids(claimed));
+                    }
+                    return mine;
+                };
+                results.add(pool.submit(claimer));
+            }
+            start.countDown();
+
+            List<UUID> allClaims = new ArrayList<>();
+            for (Future<List<UUID>> result : results) {
+                allClaims.addAll(result.get(2, TimeUnit.MINUTES));
+            }
+
+            assertThat(allClaims).as("claims across all claimers").doesNotHaveDuplicates()
+                    .hasSize(taskCount);
+            assertThat(new HashSet<>(allClaims)).isEqualTo(submitted);
+            assertThat(store.countQueued()).isZero();
+            assertThat(store.list(new TaskQuery(TaskState.RUNNING, null, null, taskCount + 1)))
+                    .hasSize(taskCount);
+        } finally {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+        }
+    }
+
+    // ---- guarded transitions ----
+
+    @Test
+    void succeedTwiceOnlyTheFirstWins() {
+        Task task = running(aQueuedTask(), NODE_A);
+
+        assertThat(store.succeed(task.id(), task.attempt(), "{\"n\":1}", clock.instant())).isTrue();
+        assertThat(store.succeed(task.id(), task.attempt(), "{\"n\":2}", clock.instant())).isFalse();
+
+        assertThat(reread(task).resultJson()).isEqualTo("{\"n\":1}");
+    }
+
+    @Test
+    void failAfterSucceedLoses() {
+        Task task = running(aQueuedTask(), NODE_A);
+        store.succeed(task.id(), task.attempt(), "{}", clock.instant());
+
+        assertThat(store.fail(task.id(), task.attempt(), new TaskFailure.TimedOut(10), clock.instant())).isFalse();
+
+        Task found = reread(task);
+        assertThat(found.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(found.error()).isNull();
+    }
+
+    @Test
+    void succeedAfterFailLoses() {
+        Task task = running(aQueuedTask(), NODE_A);
+        store.fail(task.id(), task.attempt(), new TaskFailure.WorkerCrashed("exit 137", null), clock.instant());
+
+        assertThat(store.succeed(task.id(), task.attempt(), "{}", clock.instant())).isFalse();
+
+        Task found = reread(task);
+        assertThat(found.state()).isEqualTo(TaskState.FAILED);
+        assertThat(found.resultJson()).isNull();
+    }
+
+    @Test
+    void aWrongAttemptLoses() {
+        Task task = running(withAttempt(aQueuedTask(), 2, 3), NODE_A);
+
+        assertThat(store.succeed(task.id(), 1, "{}", clock.instant())).isFalse();
+        assertThat(store.succeed(task.id(), 3, "{}", clock.instant())).isFalse();
+        assertThat(store.fail(task.id(), 1, new TaskFailure.TimedOut(10), clock.instant())).isFalse();
+
+        assertThat(reread(task).state()).isEqualTo(TaskState.RUNNING);
+    }
+
+    @Test
+    void aQueuedTaskCannotSucceedOrFail() {
+        Task task = inserted(aQueuedTask());
+
+        assertThat(store.succeed(task.id(), task.attempt(), "{}", clock.instant())).isFalse();
+        assertThat(store.fail(task.id(), task.attempt(), new TaskFailure.TimedOut(10), clock.instant())).isFalse();
+
+        assertThat(reread(task).state()).isEqualTo(TaskState.QUEUED);
+    }
+
+    @Test
+    void eachFailureEndsInItsOwnState() {
+        Task timedOut = running(aQueuedTask(), NODE_A);
+        Task cancelled = running(aQueuedTask(), NODE_A);
+        Task crashed = running(aQueuedTask(), NODE_A);
+
+        assertThat(store.fail(timedOut.id(), 1, new TaskFailure.TimedOut(1500), clock.instant())).isTrue();
+        assertThat(store.fail(cancelled.id(), 1, new TaskFailure.Cancelled("cancelled by a client"),
+                clock.instant())).isTrue();
+        assertThat(store.fail(crashed.id(), 1, new TaskFailure.WorkerCrashed("exit 137", "last line"),
+                clock.instant())).isTrue();
+
+        assertThat(reread(timedOut).state()).isEqualTo(TaskState.TIMED_OUT);
+        assertThat(reread(timedOut).error().code()).isEqualTo("TIMED_OUT");
+        assertThat(reread(cancelled).state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(reread(cancelled).error().code()).isEqualTo("CANCELLED");
+        assertThat(reread(crashed).state()).isEqualTo(TaskState.FAILED);
+        assertThat(reread(crashed).error()).isEqualTo(new TaskError("WORKER_CRASHED", "exit 137", "last line"));
+    }
+
+    @Test
+    void cancelQueuedCancelsAQueuedTaskOnce() {
+        Task task = inserted(aQueuedTask());
+        Instant now = clock.advance(Duration.ofSeconds(1));
+
+        assertThat(store.cancelQueued(task.id(), now)).isTrue();
+        assertThat(store.cancelQueued(task.id(), now)).isFalse();
+
+        Task found = reread(task);
+        assertThat(found.state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(found.error().code()).isEqualTo("CANCELLED");
+        assertThat(found.finishedAt()).isEqualTo(now);
+    }
+
+    @Test
+    void cancelQueuedOnARunningTaskLoses() {
+        Task task = running(aQueuedTask(), NODE_A);
+
+        assertThat(store.cancelQueued(task.id(), clock.instant())).isFalse();
+
+        Task found = reread(task);
+        assertThat(found.state()).isEqualTo(TaskState.RUNNING);
+        assertThat(found.error()).isNull();
+        assertThat(found.finishedAt()).isNull();
+    }
+
+    @Test
+    void requestCancelMarksOnlyARunningTask() {
+        Task queued = inserted(aQueuedTask());
+        assertThat(store.requestCancel(queued.id())).isFalse();
+        assertThat(reread(queued).cancelRequested()).isFalse();
+
+        store.cancelQueued(queued.id(), clock.instant());
+        Task runningTask = running(aQueuedTask(), NODE_A);
+        assertThat(store.requestCancel(runningTask.id())).isTrue();
+        assertThat(reread(runningTask).cancelRequested()).isTrue();
+        assertThat(reread(runningTask).state()).isEqualTo(TaskState.RUNNING);
+
+        store.succeed(runningTask.id(), runningTask.attempt(), "{}", clock.instant());
+        assertThat(store.requestCancel(runningTask.id())).isFalse();
+    }
+
+    @Test
+    void anUnknownTaskLosesEveryTransition() {
+        UUID unknown = UUID.randomUUID();
+
+        assertThat(store.succeed(unknown, 1, "{}", clock.instant())).isFalse();
+        assertThat(store.fail(unknown, 1, new TaskFailure.TimedOut(1), clock.instant())).isFalse();
+        assertThat(store.cancelQueued(unknown, clock.instant())).isFalse();
+        assertThat(store.requestCancel(unknown)).isFalse();
+        assertThat(store.recordWorker(unknown, 1, 42)).isFalse();
+        assertThat(store.recordProgress(unknown, 1, new TaskProgress(0.5, null))).isFalse();
+        assertThat(store.deleteTerminal(unknown)).isFalse();
+    }
+
+    // ---- worker and progress ----
+
+    @Test
+    void workerAndProgressAreRecordedOnARunningTaskOfTheSameAttempt() {
+        Task task = running(aQueuedTask(), NODE_A);
+
+        assertThat(store.recordWorker(task.id(), task.attempt(), 777)).isTrue();
+        assertThat(store.recordProgress(task.id(), task.attempt(), new TaskProgress(0.5, "half"))).isTrue();
+        assertThat(store.recordProgress(task.id(), task.attempt(), new TaskProgress(0.75, null))).isTrue();
+
+        Task found = reread(task);
+        assertThat(found.workerPid()).isEqualTo(777L);
+        assertThat(found.progress()).isEqualTo(new TaskProgress(0.75, null));
+    }
+
+    @Test
+    void workerAndProgressAreNotRecordedForAnotherAttempt() {
+        Task task = running(aQueuedTask(), NODE_A);
+
+        assertThat(store.recordWorker(task.id(), task.attempt() + 1, 777)).isFalse();
+        assertThat(store.recordProgress(task.id(), task.attempt() + 1, new TaskProgress(0.5, "half"))).isFalse();
+
+        Task found = reread(task);
+        assertThat(found.workerPid()).isNull();
+        assertThat(found.progress()).isNull();
+    }
+
+    @Test
+    void workerAndProgressAreNotRecordedOnAQueuedTask() {
+        Task task = inserted(aQueuedTask());
+
+        assertThat(store.recordWorker(task.id(), task.attempt(), 777)).isFalse();
+        assertThat(store.recordProgress(task.id(), task.attempt(), new TaskProgress(0.5, "half"))).isFalse();
+
+        assertThat(reread(task).workerPid()).isNull();
+        assertThat(reread(task).progress()).isNull();
+    }
+
+    @Test
+    void workerAndProgressAreNotRecordedOnAFinishedTask() {
+        Task task = running(aQueuedTask(), NODE_A);
+        store.fail(task.id(), task.attempt(), new TaskFailure.TimedOut(10), clock.instant());
+
+        assertThat(store.recordWorker(task.id(), task.attempt(), 777)).isFalse();
+        assertThat(store.recordProgress(task.id(), task.attempt(), new TaskProgress(0.5, "half"))).isFalse();
+
+        assertThat(reread(task).workerPid()).isNull();
+        assertThat(reread(task).progress()).isNull();
+    }
+
+    // ---- list and count ----
+
+    @Test
+    void listIsNewestFirst() {
+        Task first = inserted(aQueuedTask(9));
+        Task second = inserted(aQueuedTask(0));
+        Task third = inserted(aQueuedTask(5));
+
+        assertThat(ids(store.list(all(10)))).containsExactly(third.id(), second.id(), first.id());
+        assertThat(ids(store.list(all(2)))).containsExactly(third.id(), second.id());
+    }
+
+    @Test
+    void listFiltersByStateAndType() {
+        Task runningPrimes = running(withType(aQueuedTask(), "primes"), NODE_A);
+        Task queuedPrimes = inserted(withType(aQueuedTask(), "primes"));
+        Task queuedSha = inserted(withType(aQueuedTask(), "sha256"));
+        Task queuedNoop = inserted(aQueuedTask());
+
+        assertThat(ids(store.list(new TaskQuery(TaskState.QUEUED, null, null, 10))))
+                .containsExactly(queuedNoop.id(), queuedSha.id(), queuedPrimes.id());
+        assertThat(ids(store.list(new TaskQuery(TaskState.RUNNING, null, null, 10))))
+                .containsExactly(runningPrimes.id());
+        assertThat(ids(store.list(new TaskQuery(null, "primes", null, 10))))
+                .containsExactly(queuedPrimes.id(), runningPrimes.id());
+        assertThat(ids(store.list(new TaskQuery(TaskState.QUEUED, "primes", null, 10))))
+                .containsExactly(queuedPrimes.id());
+        assertThat(store.list(new TaskQuery(TaskState.SUCCEEDED, null, null, 10))).isEmpty();
+        assertThat(store.list(new TaskQuery(null, "unknown", null, 10))).isEmpty();
+    }
+
+    @Test
+    void listBeforeSequenceIsAnExclusiveCursor() {
+        Task first = inserted(aQueuedTask());
+        Task second = inserted(aQueuedTask());
+        Task third = inserted(aQueuedTask());
+
+        assertThat(ids(store.list(new TaskQuery(null, null, third.sequence(), 10))))
+                .containsExactly(second.id(), first.id());
+        assertThat(store.list(new TaskQuery(null, null, first.sequence(), 10))).isEmpty();
+    }
+
+    @Test
+    void listPagingReturnsEveryTaskExactlyOnceWhileTasksAreSubmitted() {
+        Set<UUID> before = new HashSet<>();
+        for (int i = 0; i < 11; i++) {
+            before.add(inserted(aQueuedTask(i % 4)).id());
+        }
+
+        List<Task> seen = new ArrayList<>();
+        Long cursor = null;
+        int pages = 0;
+        while (true) {
+            List<Task> page = store.list(new TaskQuery(null, null, cursor, 3));
+            pages++;
+            if (page.isEmpty()) {
+                break;
+            }
+            seen.addAll(page);
+            cursor = page.get(page.size() - 1).sequence();
+            // Submissions between page reads land before the cursor, not in a later page.
+            store.insert(aQueuedTask(9));
+            assertThat(pages).as("pages read").isLessThan(20);
+        }
+
+        assertThat(ids(seen)).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(ids(seen))).isEqualTo(before);
+        assertThat(seen).extracting(Task::sequence).isSortedAccordingTo((a, b) -> Long.compare(b, a));
+        assertThat(pages).isEqualTo(5);
+    }
+
+    @Test
+    void countQueuedCountsOnlyQueuedTasks() {
+        assertThat(store.countQueued()).isZero();
+        Task runningTask = running(aQueuedTask(), NODE_A);
+        Task cancelled = inserted(aQueuedTask());
+        store.cancelQueued(cancelled.id(), clock.instant());
+        store.insert(aQueuedTask());
+        store.insert(aQueuedTask());
+
+        assertThat(store.countQueued()).isEqualTo(2);
+
+        store.succeed(runningTask.id(), runningTask.attempt(), "{}", clock.instant());
+        store.claimQueued(1, NODE_A, clock.instant());
+        assertThat(store.countQueued()).isEqualTo(1);
+    }
+
+    // ---- unclaim ----
+
+    @Test
+    void unclaimPutsClaimedTasksBackInTheQueueWithTheAttemptUnchanged() {
+        Task first = inserted(withAttempt(aQueuedTask(), 2, 3));
+        Task second = inserted(aQueuedTask());
+        Task third = inserted(aQueuedTask());
+        List<Task> claimed = store.claimQueued(3, NODE_A, clock.instant());
+        assertThat(claimed).hasSize(3);
+
+        assertThat(store.unclaim(List.of(first.id(), second.id()), NODE_A)).isEqualTo(2);
+
+        for (Task task : List.of(reread(first), reread(second))) {
+            assertThat(task.state()).isEqualTo(TaskState.QUEUED);
+            assertThat(task.owner()).isNull();
+            assertThat(task.startedAt()).isNull();
+            assertThat(task.workerPid()).isNull();
+        }
+        assertThat(reread(first).attempt()).isEqualTo(2);
+        assertThat(reread(second).attempt()).isEqualTo(1);
+        assertThat(reread(third).state()).isEqualTo(TaskState.RUNNING);
+        assertThat(store.countQueued()).isEqualTo(2);
+        // Back in their old place in the queue.
+        assertThat(ids(store.claimQueued(5, NODE_A, clock.instant()))).containsExactly(first.id(), second.id());
+    }
+
+    @Test
+    void unclaimLeavesAnotherOwnersAndFinishedTasksAlone() {
+        Task other = running(aQueuedTask(), NODE_B);
+        Task finished = running(aQueuedTask(), NODE_A);
+        store.succeed(finished.id(), finished.attempt(), "{}", clock.instant());
+        Task queued = inserted(aQueuedTask());
+
+        assertThat(store.unclaim(List.of(other.id(), finished.id(), queued.id()), NODE_A)).isZero();
+
+        assertThat(reread(other).state()).isEqualTo(TaskState.RUNNING);
+        assertThat(reread(other).owner()).isEqualTo(NODE_B);
+        assertThat(reread(finished).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(reread(queued).state()).isEqualTo(TaskState.QUEUED);
+    }
+
+    // ---- recovery after a restart ----
+
+    @Test
+    void recoveryRequeuesWhileAttemptsRemainAndFailsTheRest() {
+        Task retryable = running(withAttempt(aQueuedTask(), 2, 3), NODE_A);
+        store.recordWorker(retryable.id(), retryable.attempt(), 99);
+        store.recordProgress(retryable.id(), retryable.attempt(), new TaskProgress(0.4, "forty"));
+        Task exhausted = running(withAttempt(aQueuedTask(), 3, 3), NODE_A);
+        Task cancelling = running(aQueuedTask(), NODE_A);
+        store.requestCancel(cancelling.id());
+        Task otherOwner = running(withAttempt(aQueuedTask(), 3, 3), NODE_B);
+        Task finished = running(aQueuedTask(), NODE_A);
+        store.succeed(finished.id(), finished.attempt(), "{}", clock.instant());
+        Task queued = inserted(aQueuedTask());
+        Instant now = clock.advance(Duration.ofMinutes(1));
+
+        TaskStore.Recovery recovery = store.recoverRunning(NODE_A, CRASHED, now);
+
+        assertThat(recovery.requeued()).isEqualTo(1);
+        assertThat(recovery.failed()).containsExactlyInAnyOrder(exhausted.id(), cancelling.id());
+
+        Task requeued = reread(retryable);
+        assertThat(requeued.state()).isEqualTo(TaskState.QUEUED);
+        assertThat(requeued.attempt()).isEqualTo(3);
+        assertThat(requeued.owner()).isNull();
+        assertThat(requeued.startedAt()).isNull();
+        assertThat(requeued.workerPid()).isNull();
+        assertThat(requeued.progress()).isNull();
+        assertThat(requeued.cancelRequested()).isFalse();
+
+        Task failed = reread(exhausted);
+        assertThat(failed.state()).isEqualTo(TaskState.FAILED);
+        assertThat(failed.error()).isEqualTo(new TaskError("WORKER_CRASHED", "service restarted", null));
+        assertThat(failed.finishedAt()).isEqualTo(now);
+        assertThat(failed.attempt()).isEqualTo(3);
+
+        Task cancelled = reread(cancelling);
+        assertThat(cancelled.state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(cancelled.error().code()).isEqualTo("CANCELLED");
+        assertThat(cancelled.finishedAt()).isEqualTo(now);
+
+        assertThat(reread(otherOwner)).usingRecursiveComparison().isEqualTo(otherOwner);
+        assertThat(reread(finished).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(reread(queued)).usingRecursiveComparison().isEqualTo(queued);
+    }
+
+    @Test
+    void aRecoveredTaskIsClaimedAgainInItsOldPlace() {
+        Task interrupted = running(aQueuedTask(), NODE_A);
+        Task later = inserted(aQueuedTask());
+
+        store.recoverRunning(NODE_A, CRASHED, clock.instant());
+
+        List<Task> claimed = store.claimQueued(2, NODE_A, clock.instant());
+        assertThat(ids(claimed)).containsExactly(interrupted.id(), later.id());
+        assertThat(claimed.get(0).attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void recoveryWithNothingOfItsOwnChangesNothing() {
+        Task other = running(aQueuedTask(), NODE_B);
+
+        TaskStore.Recovery recovery = store.recoverRunning(NODE_A, CRASHED, clock.instant());
+
+        assertThat(recovery.requeued()).isZero();
+        assertThat(recovery.failed()).isEmpty();
+        assertThat(reread(other)).usingRecursiveComparison().isEqualTo(other);
+    }
+
+    @Test
+    void aSingleNodeStoreRecoversTheRunningTasksOfEveryEarlierNodeId() {
+        Task underOldName = running(aQueuedTask(), NODE_A);
+        Task exhaustedUnderOtherName = running(withAttempt(aQueuedTask(), 3, 3), NODE_B);
+        Task finished = running(aQueuedTask(), NODE_B);
+        store.succeed(finished.id(), finished.attempt(), "{}", clock.instant());
+
+        TaskStore.Recovery recovery = singleNodeStore().recoverRunning("node-c", CRASHED, clock.instant());
+
+        assertThat(recovery.requeued()).isEqualTo(1);
+        assertThat(recovery.failed()).containsExactly(exhaustedUnderOtherName.id());
+        assertThat(reread(underOldName).state()).isEqualTo(TaskState.QUEUED);
+        assertThat(reread(underOldName).attempt()).isEqualTo(2);
+        assertThat(reread(exhaustedUnderOtherName).state()).isEqualTo(TaskState.FAILED);
+        assertThat(reread(exhaustedUnderOtherName).error().code()).isEqualTo("WORKER_CRASHED");
+        assertThat(reread(finished).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    // ---- delete ----
+
+    @Test
+    void deleteTerminalDeletesEachTerminalState() {
+        Task succeeded = running(aQueuedTask(), NODE_A);
+        store.succeed(succeeded.id(), 1, "{}", clock.instant());
+        Task failed = running(aQueuedTask(), NODE_A);
+        store.fail(failed.id(), 1, new TaskFailure.ProtocolViolation("garbage"), clock.instant());
+        Task timedOut = running(aQueuedTask(), NODE_A);
+        store.fail(timedOut.id(), 1, new TaskFailure.TimedOut(1), clock.instant());
+        Task cancelled = inserted(aQueuedTask());
+        store.cancelQueued(cancelled.id(), clock.instant());
+
+        for (Task task : List.of(succeeded, failed, timedOut, cancelled)) {
+            TaskState state = reread(task).state();
+            assertThat(state.isTerminal()).as("%s is terminal", state).isTrue();
+            assertThat(store.deleteTerminal(task.id())).as("delete a %s task", state).isTrue();
+            assertThat(store.find(task.id())).isEmpty();
+        }
+    }
+
+    @Test
+    void deleteTerminalKeepsQueuedAndRunningTasks() {
+        Task runningTask = running(aQueuedTask(), NODE_A);
+        Task queued = inserted(aQueuedTask());
+
+        assertThat(store.deleteTerminal(runningTask.id())).isFalse();
+        assertThat(store.deleteTerminal(queued.id())).isFalse();
+
+        assertThat(store.list(all(10))).extracting(Task::id)
+                .containsExactlyInAnyOrder(runningTask.id(), queued.id());
+    }
+
+    @Test
+    void deleteTerminalDeletesOnlyTheGivenTask() {
+        List<Task> done = IntStream.range(0, 3).mapToObj(i -> {
+            Task task = running(aQueuedTask(), NODE_A);
+            store.succeed(task.id(), 1, "{}", clock.instant());
+            return task;
+        }).toList();
+
+        assertThat(store.deleteTerminal(done.get(1).id())).isTrue();
+
+        assertThat(store.list(all(10)).stream().map(Task::id).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrder(done.get(0).id(), done.get(2).id());
+    }
+}
