@@ -82,7 +82,8 @@ public class TaskService {
         if (queueDepth.estimate() >= queue.capacity()) {
             throw new QueueFullException(queue.capacity(), Duration.ofSeconds(1));
         }
-        Instant now = clock.instant();
+        // The store keeps microseconds: the reply shows what a later read will show.
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         Task task = new Task(UUID.randomUUID(), 0, request.type(), TaskState.QUEUED,
                 request.inputJson() == null ? "{}" : request.inputJson(), null, null, null,
                 request.priority() == null ? 0 : request.priority(), timeoutMs, 1, properties.maxAttempts(),
