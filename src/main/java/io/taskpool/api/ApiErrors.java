@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.context.MessageSourceResolvable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -88,6 +89,18 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e) {
         String expected = e.getRequiredType() == null ? "another type" : e.getRequiredType().getSimpleName();
         return invalidField(e.getName(), e.getName() + " must be " + article(expected) + ", was '" + e.getValue() + "'");
+    }
+
+    /** Tomcat refuses a query string it cannot decode (say {@code %ZZ}) only when it is read. */
+    @ExceptionHandler
+    ProblemDetail undecodableParameters(InvalidParameterException e) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid-field", "Invalid request",
+                "the query string is not valid: use percent-encoding for special characters");
+    }
+
+    @ExceptionHandler
+    ProblemDetail inputTooLarge(InputTooLargeException e) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large", e.getMessage());
     }
 
     @ExceptionHandler
@@ -199,10 +212,12 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
-        if (body instanceof ProblemDetail problem && problem.getType().toString().equals("about:blank")) {
+        ResponseEntity<Object> response = super.handleExceptionInternal(e, body, headers, status, request);
+        if (response != null && response.getBody() instanceof ProblemDetail problem
+                && (problem.getType() == null || problem.getType().toString().equals("about:blank"))) {
             problem.setType(URI.create(TYPE_PREFIX + "http-" + status.value()));
         }
-        return super.handleExceptionInternal(e, body, headers, status, request);
+        return response;
     }
 
     private static ProblemDetail invalidField(String field, String detail) {

@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.taskpool.config.TaskpoolProperties;
 import io.taskpool.task.NewTask;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskNotFoundException;
@@ -52,10 +53,12 @@ class TaskController {
 
     private final TaskService tasks;
     private final JsonMapper json;
+    private final long maxInputBytes;
 
-    TaskController(TaskService tasks, JsonMapper json) {
+    TaskController(TaskService tasks, JsonMapper json, TaskpoolProperties properties) {
         this.tasks = tasks;
         this.json = json;
+        this.maxInputBytes = properties.api().maxBody().toBytes();
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -78,6 +81,10 @@ class TaskController {
             throw new BadRequestException("input", "input must be a JSON object");
         }
         String input = request.input() == null ? "{}" : json.writeValueAsString(request.input());
+        int inputBytes = input.getBytes(StandardCharsets.UTF_8).length;
+        if (inputBytes > maxInputBytes) {
+            throw new InputTooLargeException(inputBytes, maxInputBytes);
+        }
         Task task = tasks.submit(new NewTask(request.type(), input, request.timeoutMs(), request.priority(),
                 request.labels()));
         URI location = URI.create("/api/v1/tasks/" + task.id());

@@ -82,7 +82,14 @@ class JdbcTaskStore implements TaskStore {
 
     static final String UNCLAIM = """
             UPDATE task SET state = 'QUEUED', owner = NULL, started_at = NULL, worker_pid = NULL
-            WHERE id IN (:ids) AND state = 'RUNNING' AND owner = :owner
+            WHERE id IN (:ids) AND state = 'RUNNING' AND owner = :owner AND cancel_requested = FALSE
+            """;
+
+    /** Claimed, never started, and cancelled meanwhile: the cancel wins. */
+    static final String CANCEL_UNCLAIMED = """
+            UPDATE task SET state = 'CANCELLED', owner = NULL, error_code = 'CANCELLED',
+                   error_message = 'cancelled before it reached a worker', finished_at = :now
+            WHERE id IN (:ids) AND state = 'RUNNING' AND owner = :owner AND cancel_requested = TRUE
             """;
 
     static final String REQUEUE_INTERRUPTED = """
@@ -235,7 +242,12 @@ class JdbcTaskStore implements TaskStore {
     }
 
     @Override
-    public int unclaim(Collection<UUID> ids, String owner) {
+    public int unclaim(Collection<UUID> ids, String owner, Instant now) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        jdbc.sql(CANCEL_UNCLAIMED).param("ids", ids).param("owner", owner)
+                .param("now", timestamp(now)).update();
         return jdbc.sql(UNCLAIM).param("ids", ids).param("owner", owner).update();
     }
 

@@ -1,6 +1,7 @@
 package io.taskpool.task;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,30 +15,39 @@ import java.util.concurrent.TimeUnit;
  */
 public class TaskCompletions {
 
-    private final ConcurrentMap<UUID, CompletableFuture<Void>> signals = new ConcurrentHashMap<>();
+    private final ConcurrentMap<UUID, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
 
     /**
      * A future that completes when {@link #terminated} is called for {@code id} or after
      * {@code wait}, whichever comes first. The caller re-reads the task after registering, so a
-     * change just before registration is not missed.
+     * change just before registration is not missed; it completes the future itself then. A
+     * completed waiter leaves the registry at once, so clients that poll a long task again and
+     * again leave nothing behind.
      */
     CompletableFuture<Void> register(UUID id, Duration wait) {
-        CompletableFuture<Void> signal = signals.computeIfAbsent(id, key -> new CompletableFuture<>());
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        signal.thenRun(() -> mine.complete(null));
-        return mine.completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS);
+        CompletableFuture<Void> waiter = new CompletableFuture<>();
+        waiters.compute(id, (key, set) -> {
+            Set<CompletableFuture<Void>> all = set == null ? ConcurrentHashMap.newKeySet() : set;
+            all.add(waiter);
+            return all;
+        });
+        waiter.whenComplete((ignored, error) -> waiters.computeIfPresent(id, (key, set) -> {
+            set.remove(waiter);
+            return set.isEmpty() ? null : set;
+        }));
+        return waiter.completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The task reached a terminal state (or vanished): wake everyone waiting on it. */
     void terminated(UUID id) {
-        CompletableFuture<Void> signal = signals.remove(id);
-        if (signal != null) {
-            signal.complete(null);
+        Set<CompletableFuture<Void>> set = waiters.remove(id);
+        if (set != null) {
+            set.forEach(waiter -> waiter.complete(null));
         }
     }
 
     /** How many tasks have someone waiting; for metrics. */
     int waitedOn() {
-        return signals.size();
+        return waiters.size();
     }
 }

@@ -32,8 +32,10 @@ public record TaskProperties(
                         + ") must not exceed taskpool.tasks.max-timeout (" + maxTimeout + ")");
             }
         }
-        if (cancelGrace != null && cancelGrace.isNegative()) {
-            throw new IllegalArgumentException("taskpool.tasks.cancel-grace must not be negative, was " + cancelGrace);
+        // A cancel request waits for the grace period; past a minute it would outlast the HTTP request.
+        if (cancelGrace != null && (cancelGrace.isNegative() || cancelGrace.compareTo(Duration.ofMinutes(1)) > 0)) {
+            throw new IllegalArgumentException(
+                    "taskpool.tasks.cancel-grace must be between 0 and 1m, was " + cancelGrace);
         }
         if (maxResult != null && (maxResult.toBytes() < 1024 || maxResult.toBytes() > 256L * 1024 * 1024)) {
             throw new IllegalArgumentException("taskpool.tasks.max-result must be between 1KB and 256MB, was " + maxResult);

@@ -61,10 +61,6 @@ public class TaskService {
                 .register(meters);
     }
 
-    public String nodeId() {
-        return nodeId;
-    }
-
     // ---- client use cases ----
 
     /** Validates and stores a new task; it is committed when this returns. */
@@ -116,6 +112,7 @@ public class TaskService {
         CompletableFuture<Void> signal = completions.register(id, wait);
         Task again = get(id); // a change between the first read and registering
         if (again.state().isTerminal()) {
+            signal.complete(null); // leaves the registry
             return CompletableFuture.completedFuture(again);
         }
         return signal.thenApplyAsync(ignored -> get(id), waitExecutor);
@@ -191,7 +188,7 @@ public class TaskService {
     /** Claimed tasks that never reached a worker (the pool is stopping) go back to the queue. */
     public void unclaim(Collection<UUID> ids) {
         if (!ids.isEmpty()) {
-            int count = store.unclaim(ids, nodeId);
+            int count = store.unclaim(ids, nodeId, clock.instant());
             queueDepth.added(count);
             log.info("{} claimed tasks that had not started were put back in the queue", count);
         }

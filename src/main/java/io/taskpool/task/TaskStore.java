@@ -45,8 +45,11 @@ public interface TaskStore {
     /** Marks a RUNNING task's cancel request. */
     boolean requestCancel(UUID id);
 
-    /** Puts claimed tasks that never reached a worker back in the queue, attempt unchanged. */
-    int unclaim(Collection<UUID> ids, String owner);
+    /**
+     * Puts claimed tasks that never reached a worker back in the queue, attempt unchanged; those
+     * cancelled meanwhile become CANCELLED. Returns how many were re-queued.
+     */
+    int unclaim(Collection<UUID> ids, String owner, Instant now);
 
     /**
      * After a restart: RUNNING tasks of {@code owner} go back to QUEUED with {@code attempt + 1}

@@ -3,17 +3,18 @@ package io.taskpool.worker;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskService;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves queued tasks to idle workers. Waits for an idle worker (a permit the supervisor releases),
- * then for a queued task, claims as many tasks as there are idle workers in one statement, and
- * hands them to the supervisor. Woken by submissions; a slow fallback poll covers tasks that
- * became runnable without a signal (recovery, another process writing the store).
+ * Moves queued tasks to idle workers: claims as many tasks as there are idle workers not yet
+ * promised a task, in one statement, and hands them to the supervisor. Woken by submissions and
+ * by workers becoming idle; a slow fallback poll covers tasks that became runnable without a
+ * signal (recovery, another process writing the store).
  */
 final class Dispatcher {
 
@@ -21,14 +22,16 @@ final class Dispatcher {
     private static final long FALLBACK_POLL_MILLIS = 1000;
 
     private final TaskService tasks;
-    private final Semaphore idleWorkers;
+    private final IntSupplier idleWorkers;
     private final Consumer<Task> assign;
+    /** Claimed and posted, not yet handled by the supervisor: promised to idle workers already. */
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final Object signal = new Object();
-    private long submissions;
+    private long signals;
     private volatile boolean running = true;
     private final Thread thread;
 
-    Dispatcher(TaskService tasks, Semaphore idleWorkers, Consumer<Task> assign) {
+    Dispatcher(TaskService tasks, IntSupplier idleWorkers, Consumer<Task> assign) {
         this.tasks = tasks;
         this.idleWorkers = idleWorkers;
         this.assign = assign;
@@ -50,12 +53,17 @@ final class Dispatcher {
         }
     }
 
-    /** A task was queued. */
+    /** A task was queued, or a worker became idle. */
     void wakeUp() {
         synchronized (signal) {
-            submissions++;
+            signals++;
             signal.notifyAll();
         }
+    }
+
+    /** The supervisor has handled one claimed task (its slot is BUSY now, or it waits in pending). */
+    void assigned() {
+        inFlight.decrementAndGet();
     }
 
     private void loop() {
@@ -71,32 +79,24 @@ final class Dispatcher {
         }
     }
 
-    /** One round: wait for an idle worker, then claim and hand out what the queue has. */
+    /** One round: claim for the idle workers if there are any, else wait for a signal. */
     void runOnce() throws InterruptedException {
-        idleWorkers.acquire();
-        int wanted = 1 + idleWorkers.drainPermits();
-        int assigned = 0;
-        try {
-            while (running) {
-                long seen;
-                synchronized (signal) {
-                    seen = submissions;
-                }
-                List<Task> claimed = tasks.claim(wanted);
+        long seen;
+        synchronized (signal) {
+            seen = signals;
+        }
+        int room = idleWorkers.getAsInt() - inFlight.get();
+        if (room > 0) {
+            List<Task> claimed = tasks.claim(room);
+            if (!claimed.isEmpty()) {
+                inFlight.addAndGet(claimed.size());
                 claimed.forEach(assign);
-                assigned = claimed.size();
-                if (assigned > 0) {
-                    return;
-                }
-                synchronized (signal) {
-                    if (submissions == seen) {
-                        signal.wait(FALLBACK_POLL_MILLIS);
-                    }
-                }
+                return;
             }
-        } finally {
-            if (wanted > assigned) {
-                idleWorkers.release(wanted - assigned);
+        }
+        synchronized (signal) {
+            if (signals == seen) {
+                signal.wait(FALLBACK_POLL_MILLIS);
             }
         }
     }

@@ -76,10 +76,6 @@ final class WorkerClassPath implements AutoCloseable {
         return String.join(java.io.File.pathSeparator, entries.stream().map(Path::toString).toList());
     }
 
-    List<Path> entries() {
-        return entries;
-    }
-
     @Override
     public void close() {
         if (extracted == null) {

@@ -17,6 +17,7 @@ import io.taskpool.worker.PoolEvent.Stop;
 import io.taskpool.worker.PoolEvent.StreamBroken;
 import io.taskpool.worker.protocol.Frame;
 import io.taskpool.worker.protocol.FrameCodec;
+import io.taskpool.worker.protocol.ProtocolException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,9 +32,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,10 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private static final long PROGRESS_WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** First pause before restarting a worker that failed to start; doubles up to the configured maximum. */
     private static final long FIRST_RESTART_BACKOFF_MILLIS = 100;
+    /** Pause between attempts to write outcomes the store refused. */
+    private static final long UNRECORDED_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a stopping worker may take to exit before it is killed. */
+    private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** How long a cancel that found no task waits for that task to be assigned here. */
     private static final long UNMATCHED_CANCEL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -68,7 +73,11 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private final int size;
 
     private final BlockingQueue<PoolEvent> events = new LinkedBlockingQueue<>();
-    private final Semaphore idlePermits = new Semaphore(0);
+    /**
+     * IDLE slots, kept by the supervisor at every state change; the dispatcher reads it to know how
+     * many tasks it may claim. The supervisor is its only writer.
+     */
+    private final AtomicInteger idleWorkers = new AtomicInteger();
     private final CountDownLatch firstHello = new CountDownLatch(1);
     private volatile List<TaskType> taskTypes = List.of();
     private volatile PoolStatus status;
@@ -81,6 +90,9 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     // ---- owned by the supervisor thread ----
     private final List<WorkerSlot> slots = new ArrayList<>();
     private final Deque<Task> pending = new ArrayDeque<>();
+    /** Outcomes the store refused (it was down): retried until written, so no task stays RUNNING. */
+    private final Deque<Runnable> unrecorded = new ArrayDeque<>();
+    private long unrecordedRetryNanos;
     private final Map<String, Long> restartsByReason = new TreeMap<>();
     /**
      * Cancels that found no task here, by the time they arrived: a task claimed just before its
@@ -137,11 +149,6 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         return status;
     }
 
-    /** The command line of a worker, for the start-up log and diagnostics. */
-    List<String> workerCommand() {
-        return launcher.command();
-    }
-
     // ---- lifecycle ----
 
     /**
@@ -167,7 +174,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting workers", e);
         }
-        dispatcher = new Dispatcher(tasks, idlePermits, task -> events.add(new Assign(task)));
+        dispatcher = new Dispatcher(tasks, idleWorkers::get, task -> events.add(new Assign(task)));
         dispatcher.start();
     }
 
@@ -229,8 +236,9 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                     handleSafely(event);
                     event = events.poll();
                 }
-                checkDeadlines(System.nanoTime());
-                publishStatus();
+                guarded("deadline checks", () -> checkDeadlines(System.nanoTime()));
+                guarded("outcome retries", this::retryUnrecorded);
+                guarded("status", this::publishStatus);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -242,17 +250,63 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     }
 
     private void handleSafely(PoolEvent event) {
+        guarded(event.getClass().getSimpleName(), () -> handle(event));
+    }
+
+    /** Nothing may end the supervisor thread: without it no task would run or time out. */
+    private static void guarded(String what, Runnable step) {
         try {
-            handle(event);
+            step.run();
         } catch (RuntimeException e) {
-            // A store hiccup must not kill the supervisor: the pool would stop running tasks.
-            log.error("Supervisor failed to handle {}; carrying on", event.getClass().getSimpleName(), e);
+            log.error("Supervisor failed in {}; carrying on", what, e);
         }
+    }
+
+    /**
+     * Writes a task's outcome. If the store refuses (down, disk full), the write is kept and
+     * retried every second, so the task does not stay RUNNING after its worker has moved on.
+     */
+    private void record(Task task, Runnable write) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            log.error("Could not record the outcome of task {}; retrying every second until the store accepts it",
+                    task.id(), e);
+            unrecorded.add(write);
+        }
+    }
+
+    private void retryUnrecorded() {
+        long now = System.nanoTime();
+        if (unrecorded.isEmpty() || now - unrecordedRetryNanos < UNRECORDED_RETRY_NANOS) {
+            return;
+        }
+        unrecordedRetryNanos = now;
+        while (!unrecorded.isEmpty()) {
+            Runnable write = unrecorded.peek();
+            try {
+                write.run();
+                unrecorded.poll();
+            } catch (RuntimeException e) {
+                log.warn("The store still refuses {} task outcomes: {}", unrecorded.size(), e.getMessage());
+                return;
+            }
+        }
+        log.info("All delayed task outcomes are recorded");
+    }
+
+    private void fail(Task task, TaskFailure failure) {
+        record(task, () -> tasks.failed(task, failure));
     }
 
     private void handle(PoolEvent event) {
         if (event instanceof Assign assign) {
-            onAssign(assign.task());
+            try {
+                onAssign(assign.task());
+            } finally {
+                // After the slot is BUSY: the dispatcher never sees more room than there is.
+                dispatcher.assigned();
+            }
         } else if (event instanceof FrameReceived received) {
             WorkerSlot slot = current(received.slot(), received.generation());
             if (slot != null) {
@@ -285,7 +339,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     private void launch(WorkerSlot slot) {
         slot.reset();
-        slot.state = WorkerState.STARTING;
+        moveTo(slot, WorkerState.STARTING);
         slot.startedAt = clock.instant();
         slot.startedNanos = System.nanoTime();
         slot.lastSeenNanos = slot.startedNanos;
@@ -303,7 +357,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         long backoff = Math.min(properties.maxRestartBackoff().toMillis(),
                 FIRST_RESTART_BACKOFF_MILLIS << Math.min(20, slot.failedStarts - 1));
         slot.restartAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
-        slot.state = WorkerState.STARTING;
+        moveTo(slot, WorkerState.STARTING);
         countRestart("start_failure");
         log.warn("worker-{} failed to start ({} in a row): {}; retrying in {} ms", slot.id, slot.failedStarts,
                 reason, backoff);
@@ -311,11 +365,11 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     private void onHello(WorkerSlot slot, Frame.Hello hello) {
         if (slot.state != WorkerState.STARTING) {
-            brokeProtocol(slot, "hello sent twice");
+            onStreamBroken(slot, "hello sent twice");
             return;
         }
         if (hello.protocolVersion() != Frame.PROTOCOL_VERSION) {
-            brokeProtocol(slot, "worker speaks protocol version " + hello.protocolVersion() + ", expected "
+            onStreamBroken(slot, "worker speaks protocol version " + hello.protocolVersion() + ", expected "
                     + Frame.PROTOCOL_VERSION);
             return;
         }
@@ -335,21 +389,30 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     }
 
     private void becomeIdle(WorkerSlot slot) {
-        slot.state = WorkerState.IDLE;
         slot.assignment = null;
-        if (stopping) {
-            return;
-        }
-        Task next = pending.poll();
+        Task next = stopping ? null : pending.poll();
         if (next != null) {
             run(slot, next);
-        } else {
-            idlePermits.release();
+            return;
+        }
+        moveTo(slot, WorkerState.IDLE);
+        Dispatcher current = dispatcher;
+        if (current != null) {
+            current.wakeUp();
         }
     }
 
+    /** Every state change of a slot goes through here, so the idle count is always exact. */
+    private void moveTo(WorkerSlot slot, WorkerState state) {
+        if (slot.state == WorkerState.IDLE && state != WorkerState.IDLE) {
+            idleWorkers.decrementAndGet();
+        } else if (slot.state != WorkerState.IDLE && state == WorkerState.IDLE) {
+            idleWorkers.incrementAndGet();
+        }
+        slot.state = state;
+    }
+
     private void onExit(WorkerSlot slot, int exitCode, String stderrTail) {
-        boolean wasIdle = slot.state == WorkerState.IDLE;
         String reason = slot.stopReason;
         if (reason == null && slot.state == WorkerState.STARTING) {
             slot.process = null;
@@ -360,13 +423,9 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         if (reason == null) {
             reason = crashed(slot, exitCode, stderrTail);
         }
-        if (wasIdle && !idlePermits.tryAcquire()) {
-            log.debug("worker-{} died idle after the dispatcher took its permit; its task waits for a replacement",
-                    slot.id);
-        }
         slot.process = null;
         if (stopping) {
-            slot.state = WorkerState.STOPPING;
+            moveTo(slot, WorkerState.STOPPING);
             return;
         }
         countRestart(reason);
@@ -387,8 +446,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                         + " while running the task", stderrTail);
         log.warn("worker-{} exited with {} while running task {}; the task failed with {}; starting a replacement",
                 slot.id, describeExit(exitCode), assignment.task.id(), failure.code());
-        tasks.failed(assignment.task, failure);
         slot.assignment = null;
+        fail(assignment.task, failure);
         return outOfMemory ? "out_of_memory" : "crash";
     }
 
@@ -418,14 +477,11 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     private void onAssign(Task task) {
         if (stopping) {
-            pending.add(task);
+            guarded("unclaim", () -> tasks.unclaim(List.of(task.id())));
             return;
         }
         if (unmatchedCancels.remove(task.id()) != null) {
-            tasks.failed(task, new TaskFailure.Cancelled("cancelled before it reached a worker"));
-            if (slots.stream().anyMatch(slot -> slot.state == WorkerState.IDLE)) {
-                idlePermits.release(); // the worker claimed for this task is still free
-            }
+            fail(task, new TaskFailure.Cancelled("cancelled before it reached a worker"));
             return;
         }
         for (WorkerSlot slot : slots) {
@@ -439,18 +495,21 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     private void run(WorkerSlot slot, Task task) {
         long now = System.nanoTime();
-        Assignment assignment = new Assignment(task, nextRequestId++, now);
+        Assignment assignment = new Assignment(task, nextRequestId++);
         assignment.deadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(task.timeoutMs());
         slot.assignment = assignment;
-        slot.state = WorkerState.BUSY;
+        moveTo(slot, WorkerState.BUSY);
         try {
             slot.process.send(new Frame.Run(assignment.requestId, task.id().toString(), task.type(), task.inputJson()));
-        } catch (IOException e) {
-            // The worker is dying; its exit event follows and fails the task as crashed.
-            log.debug("worker-{} could not take task {}: {}", slot.id, task.id(), e.getMessage());
+        } catch (ProtocolException tooLarge) {
+            // The API bounds inputs below the frame size; this guards the worker all the same.
+            becomeIdle(slot);
+            fail(task, new TaskFailure.TaskError("InputTooLarge", "the task's input does not fit in a worker frame: "
+                    + tooLarge.getMessage(), null));
             return;
         }
-        tasks.started(task, slot.process.pid());
+        long pid = slot.process.pid();
+        record(task, () -> tasks.started(task, pid));
     }
 
     private void onFrame(WorkerSlot slot, Frame frame) {
@@ -467,7 +526,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             if (slot.state == WorkerState.STOPPING) {
                 return; // a late frame from a worker we are killing
             }
-            brokeProtocol(slot, frame.getClass().getSimpleName() + " for request " + requestId
+            onStreamBroken(slot, frame.getClass().getSimpleName() + " for request " + requestId
                     + " that the worker is not running");
             return;
         }
@@ -482,13 +541,17 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 tasks.progressed(assignment.task, new TaskProgress(progress.fraction(), progress.message()));
             }
         } else if (frame instanceof Frame.Result result) {
-            tasks.succeeded(assignment.task, result.resultJson());
+            if (!ResultCheck.isJson(result.resultJson())) {
+                onStreamBroken(slot, "a result that is not valid JSON");
+                return;
+            }
             finishTask(slot);
+            record(assignment.task, () -> tasks.succeeded(assignment.task, result.resultJson()));
         } else if (frame instanceof Frame.Failed failed) {
-            tasks.failed(assignment.task, failureOf(failed));
             finishTask(slot);
+            fail(assignment.task, failureOf(failed));
         } else {
-            brokeProtocol(slot, "workers never send " + frame.getClass().getSimpleName());
+            onStreamBroken(slot, "workers never send " + frame.getClass().getSimpleName());
         }
     }
 
@@ -521,11 +584,12 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         slot.assignment = null;
         slot.tasksCompleted++;
         if (properties.maxTasksPerWorker() > 0 && slot.tasksCompleted >= properties.maxTasksPerWorker()) {
-            slot.state = WorkerState.STOPPING;
+            moveTo(slot, WorkerState.STOPPING);
             slot.stopReason = "recycle";
+            slot.stopDeadlineNanos = System.nanoTime() + STOP_GRACE_NANOS;
             try {
                 slot.process.send(new Frame.Shutdown());
-            } catch (IOException e) {
+            } catch (ProtocolException impossible) {
                 slot.process.killTree();
             }
             return;
@@ -539,21 +603,17 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
         log.warn("worker-{} wrote something that is not a frame ({}); killing and replacing it", slot.id, reason);
         Assignment assignment = slot.assignment;
-        if (assignment != null) {
-            tasks.failed(assignment.task, new TaskFailure.ProtocolViolation(reason));
-        }
         kill(slot, "protocol_error");
-    }
-
-    private void brokeProtocol(WorkerSlot slot, String reason) {
-        onStreamBroken(slot, reason);
+        if (assignment != null) {
+            fail(assignment.task, new TaskFailure.ProtocolViolation(reason));
+        }
     }
 
     private void onCancel(UUID taskId) {
         for (Task task : pending) {
             if (task.id().equals(taskId)) {
                 pending.remove(task);
-                tasks.failed(task, new TaskFailure.Cancelled("cancelled before it reached a worker"));
+                fail(task, new TaskFailure.Cancelled("cancelled before it reached a worker"));
                 return;
             }
         }
@@ -563,8 +623,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 assignment.cancelDeadlineNanos = System.nanoTime() + Math.max(1, cancelGrace.toNanos());
                 try {
                     slot.process.send(new Frame.Cancel(assignment.requestId));
-                } catch (IOException e) {
-                    // Dying anyway; the deadline below kills what is left.
+                } catch (ProtocolException impossible) {
+                    // A cancel frame is a few bytes; the deadline kills the worker if it came to this.
                 }
                 return;
             }
@@ -575,7 +635,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     /** Kills a worker for a reason of ours; its task's outcome has been recorded already. */
     private void kill(WorkerSlot slot, String reason) {
         slot.assignment = null;
-        slot.state = WorkerState.STOPPING;
+        slot.stopDeadlineNanos = System.nanoTime() + STOP_GRACE_NANOS;
+        moveTo(slot, WorkerState.STOPPING);
         if (slot.stopReason == null) {
             slot.stopReason = reason;
         }
@@ -611,19 +672,26 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 }
                 continue;
             }
+            if (slot.state == WorkerState.STOPPING && slot.stopDeadlineNanos != 0 && now - slot.stopDeadlineNanos >= 0) {
+                log.warn("worker-{} (pid {}) did not exit within {} s of being stopped; killing it", slot.id,
+                        slot.process.pid(), TimeUnit.NANOSECONDS.toSeconds(STOP_GRACE_NANOS));
+                slot.stopDeadlineNanos = now + STOP_GRACE_NANOS;
+                slot.process.killTree();
+                continue;
+            }
             Assignment assignment = slot.assignment;
             if (assignment != null && now - assignment.deadlineNanos >= 0) {
                 log.warn("Task {} exceeded its timeout of {} ms; killing worker-{} (pid {}) and starting a replacement",
                         assignment.task.id(), assignment.task.timeoutMs(), slot.id, slot.process.pid());
-                tasks.failed(assignment.task, new TaskFailure.TimedOut(assignment.task.timeoutMs()));
                 kill(slot, "timeout");
+                fail(assignment.task, new TaskFailure.TimedOut(assignment.task.timeoutMs()));
             } else if (assignment != null && assignment.cancelDeadlineNanos != 0
                     && now - assignment.cancelDeadlineNanos >= 0) {
                 log.info("Task {} did not stop within the cancel grace of {}; killing worker-{} (pid {})",
                         assignment.task.id(), cancelGrace, slot.id, slot.process.pid());
-                tasks.failed(assignment.task, new TaskFailure.Cancelled(
-                        "cancelled while running; the worker did not stop within the grace period and was killed"));
                 kill(slot, "cancel");
+                fail(assignment.task, new TaskFailure.Cancelled(
+                        "cancelled while running; the worker did not stop within the grace period and was killed"));
             } else if (slot.state == WorkerState.STARTING
                     && now - slot.startedNanos > properties.startTimeout().toNanos()) {
                 log.warn("worker-{} did not say hello within {}; killing it", slot.id, properties.startTimeout());
@@ -632,11 +700,11 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                     && now - slot.lastSeenNanos > properties.heartbeatTimeout().toNanos()) {
                 log.warn("worker-{} (pid {}) sent no heartbeat for {}; killing and replacing it", slot.id,
                         slot.process.pid(), properties.heartbeatTimeout());
+                kill(slot, "unresponsive");
                 if (assignment != null) {
-                    tasks.failed(assignment.task, new TaskFailure.WorkerCrashed("the worker stopped responding (no"
+                    fail(assignment.task, new TaskFailure.WorkerCrashed("the worker stopped responding (no"
                             + " heartbeat for " + properties.heartbeatTimeout().toMillis() + " ms) and was killed", null));
                 }
-                kill(slot, "unresponsive");
             }
         }
     }
@@ -648,19 +716,19 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         stopped = done;
         List<UUID> notStarted = pending.stream().map(Task::id).toList();
         pending.clear();
-        tasks.unclaim(notStarted);
         for (WorkerSlot slot : slots) {
             slot.restartAtNanos = 0;
             if (slot.process != null) {
                 if (slot.stopReason == null) {
                     slot.stopReason = "shutdown";
                 }
-                slot.state = WorkerState.STOPPING;
+                moveTo(slot, WorkerState.STOPPING);
                 // Its task stays RUNNING in the store; recovery re-queues it for another attempt.
                 slot.assignment = null;
                 slot.process.killTree();
             }
         }
+        guarded("unclaim", () -> tasks.unclaim(notStarted));
     }
 
     // ---- status ----
@@ -706,6 +774,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         long lastSeenNanos;
         int failedStarts;
         long restartAtNanos;
+        long stopDeadlineNanos;
 
         WorkerSlot(int id) {
             this.id = id;
@@ -718,6 +787,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             stopReason = null;
             tasksCompleted = 0;
             restartAtNanos = 0;
+            stopDeadlineNanos = 0;
         }
     }
 
@@ -725,15 +795,13 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private static final class Assignment {
         final Task task;
         final long requestId;
-        final long sentNanos;
         long deadlineNanos;
         long cancelDeadlineNanos;
         long progressWrittenNanos;
 
-        Assignment(Task task, long requestId, long sentNanos) {
+        Assignment(Task task, long requestId) {
             this.task = task;
             this.requestId = requestId;
-            this.sentNanos = sentNanos;
         }
     }
 }

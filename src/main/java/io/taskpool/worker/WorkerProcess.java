@@ -11,6 +11,8 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -27,6 +29,8 @@ final class WorkerProcess {
     private static final Logger log = LoggerFactory.getLogger("io.taskpool.worker.output");
     /** Lines per second a worker may log before the rest of that second is dropped. */
     private static final int STDERR_LINES_PER_SECOND = 200;
+    /** Longer stderr lines are split; StderrTail keeps even less of each. */
+    private static final int MAX_LINE_CHARS = 8 * 1024;
 
     private final int slot;
     private final long generation;
@@ -35,6 +39,11 @@ final class WorkerProcess {
     private final OutputStream stdin;
     private final StderrTail stderrTail = new StderrTail();
     private final Thread stderrThread;
+    /**
+     * Frames go to stdin from a thread of their own: a frozen worker with a full pipe must block
+     * that thread, never the supervisor (which would stop enforcing every deadline in the pool).
+     */
+    private final ExecutorService stdinWriter;
 
     private WorkerProcess(int slot, long generation, Process process, FrameCodec codec) {
         this.slot = slot;
@@ -43,6 +52,11 @@ final class WorkerProcess {
         this.codec = codec;
         this.stdin = process.getOutputStream();
         this.stderrThread = new Thread(this::drainStderr, "worker-" + slot + "-stderr");
+        this.stdinWriter = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "worker-" + slot + "-stdin");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     static WorkerProcess start(WorkerLauncher launcher, int slot, long generation, FrameCodec codec,
@@ -64,13 +78,20 @@ final class WorkerProcess {
         return generation;
     }
 
-    boolean isAlive() {
-        return process.isAlive();
-    }
-
-    /** Sends a frame; an IOException means the worker is dying and its exit event will follow. */
-    void send(Frame frame) throws IOException {
-        codec.write(stdin, frame);
+    /**
+     * Queues a frame for the worker's stdin, in order. Throws at once only if the frame cannot be
+     * encoded (too large); a failed write means the worker is dying, and its exit event follows.
+     */
+    void send(Frame frame) throws ProtocolException {
+        byte[] bytes = codec.encode(frame);
+        stdinWriter.execute(() -> {
+            try {
+                stdin.write(bytes);
+                stdin.flush();
+            } catch (IOException dying) {
+                log.debug("worker-{} no longer reads its stdin: {}", slot, dying.getMessage());
+            }
+        });
     }
 
     /**
@@ -81,6 +102,7 @@ final class WorkerProcess {
         // Descendants first: once the worker is dead its children are re-parented and lost to us.
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
+        stdinWriter.shutdownNow();
     }
 
     private void readFrames(Consumer<PoolEvent> events) {
@@ -99,6 +121,7 @@ final class WorkerProcess {
             log.debug("worker-{} stdout closed: {}", slot, e.getMessage());
         }
         int exitCode = awaitExit();
+        stdinWriter.shutdownNow();
         events.accept(new PoolEvent.ProcessExited(slot, generation, exitCode, stderrTail.text()));
     }
 
@@ -122,6 +145,27 @@ final class WorkerProcess {
         }
     }
 
+    /**
+     * The next line, cut into pieces of at most {@link #MAX_LINE_CHARS}: a task that prints
+     * without ever writing a newline must not grow one string until the service runs out of heap.
+     */
+    private static String readBoundedLine(BufferedReader reader) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = reader.read()) >= 0) {
+            if (c == '\n') {
+                return line.toString();
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+            if (line.length() >= MAX_LINE_CHARS) {
+                return line.toString();
+            }
+        }
+        return line.length() > 0 ? line.toString() : null;
+    }
+
     private void drainStderr() {
         String prefix = "[worker-" + slot + " pid " + process.pid() + "] ";
         long windowStart = System.nanoTime();
@@ -130,7 +174,7 @@ final class WorkerProcess {
         try (BufferedReader reader = new BufferedReader(
                 new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
-            while ((line = reader.readLine()) != null) {
+            while ((line = readBoundedLine(reader)) != null) {
                 stderrTail.add(line);
                 long now = System.nanoTime();
                 if (now - windowStart >= TimeUnit.SECONDS.toNanos(1)) {

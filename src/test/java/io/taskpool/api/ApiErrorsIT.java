@@ -97,6 +97,36 @@ class ApiErrorsIT extends ServiceTest {
     }
 
     @Test
+    void inputThatGrowsPastTheLimitWhenNormalisedIs413() {
+        // 1e9 is written back as 1.0E9: a body just under the limit becomes an input over it.
+        StringBuilder numbers = new StringBuilder();
+        while (numbers.length() < 60 * 1024) {
+            numbers.append(numbers.length() == 0 ? "" : ",").append("1e9");
+        }
+        post("{\"type\": \"noop\", \"input\": {\"n\": [" + numbers + "]}}").statusCode(413)
+                .body("detail", containsString("as stored"));
+    }
+
+    @Test
+    void undecodableQueryStringIs400() throws Exception {
+        // Sent raw: a client library would refuse to build this URL.
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            socket.getOutputStream().write(("GET /api/v1/tasks?state=%ZZ HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Accept: application/json\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String reply = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            org.assertj.core.api.Assertions.assertThat(reply).startsWith("HTTP/1.1 400")
+                    .contains("application/problem+json").doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void unacceptableAcceptHeaderIs406WithAProblemType() {
+        api().accept("text/csv").get("/api/v1/task-types").then().statusCode(406)
+                .body(containsString("urn:taskpool:problem:http-406"));
+    }
+
+    @Test
     void wrongContentTypeIs415() {
         api().contentType(ContentType.TEXT).body("type=noop").post("/api/v1/tasks")
                 .then().statusCode(415).contentType("application/problem+json")

@@ -82,7 +82,8 @@ class TaskpoolPropertiesTest {
             taskpool.tasks.default-timeout=2h     | taskpool.tasks.default-timeout (PT2H) must not exceed
             taskpool.tasks.max-timeout=1m         | must not exceed taskpool.tasks.max-timeout (PT1M)
             taskpool.tasks.default-timeout=0s     | taskpool.tasks.default-timeout must be positive
-            taskpool.tasks.cancel-grace=-1s       | taskpool.tasks.cancel-grace must not be negative
+            taskpool.tasks.cancel-grace=-1s       | taskpool.tasks.cancel-grace must be between 0 and 1m
+            taskpool.tasks.cancel-grace=2m        | taskpool.tasks.cancel-grace must be between 0 and 1m
             taskpool.tasks.max-attempts=0         | field 'tasks.maxAttempts'
             taskpool.tasks.max-result=10B         | taskpool.tasks.max-result
             taskpool.workers.count=-1             | field 'workers.count'

@@ -606,7 +606,7 @@ abstract class TaskStoreContract {
         List<Task> claimed = store.claimQueued(3, NODE_A, clock.instant());
         assertThat(claimed).hasSize(3);
 
-        assertThat(store.unclaim(List.of(first.id(), second.id()), NODE_A)).isEqualTo(2);
+        assertThat(store.unclaim(List.of(first.id(), second.id()), NODE_A, clock.instant())).isEqualTo(2);
 
         for (Task task : List.of(reread(first), reread(second))) {
             assertThat(task.state()).isEqualTo(TaskState.QUEUED);
@@ -623,13 +623,27 @@ abstract class TaskStoreContract {
     }
 
     @Test
+    void unclaimCancelsAClaimedTaskWhoseCancelWasRequested() {
+        Task task = inserted(aQueuedTask());
+        store.claimQueued(1, NODE_A, clock.instant());
+        assertThat(store.requestCancel(task.id())).isTrue();
+
+        assertThat(store.unclaim(List.of(task.id()), NODE_A, clock.instant())).isZero();
+
+        Task after = reread(task);
+        assertThat(after.state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(after.error().code()).isEqualTo("CANCELLED");
+        assertThat(after.finishedAt()).isNotNull();
+    }
+
+    @Test
     void unclaimLeavesAnotherOwnersAndFinishedTasksAlone() {
         Task other = running(aQueuedTask(), NODE_B);
         Task finished = running(aQueuedTask(), NODE_A);
         store.succeed(finished.id(), finished.attempt(), "{}", clock.instant());
         Task queued = inserted(aQueuedTask());
 
-        assertThat(store.unclaim(List.of(other.id(), finished.id(), queued.id()), NODE_A)).isZero();
+        assertThat(store.unclaim(List.of(other.id(), finished.id(), queued.id()), NODE_A, clock.instant())).isZero();
 
         assertThat(reread(other).state()).isEqualTo(TaskState.RUNNING);
         assertThat(reread(other).owner()).isEqualTo(NODE_B);

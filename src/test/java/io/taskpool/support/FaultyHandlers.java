@@ -170,6 +170,24 @@ public final class FaultyHandlers {
         }
     }
 
+    /** Writes many bytes to stderr without a single newline. */
+    public static final class EndlessLine extends Named {
+        public EndlessLine() {
+            super("test.endless-line");
+        }
+
+        @Override
+        public Object run(TaskInput input, TaskContext context) {
+            long bytes = input.longValue("bytes", 20_000_000, 1, 1_000_000_000);
+            byte[] chunk = "z".repeat(64 * 1024).getBytes();
+            for (long written = 0; written < bytes; written += chunk.length) {
+                System.err.write(chunk, 0, chunk.length);
+            }
+            System.err.flush();
+            return Map.of("bytes", bytes);
+        }
+    }
+
     /** Returns a string of {@code bytes} characters. */
     public static final class BigResult extends Named {
         public BigResult() {

@@ -162,6 +162,13 @@ class WorkerFailuresIT extends ServiceTest {
     }
 
     @Test
+    void aLineWithoutEndOnStderrDoesNotExhaustTheService() {
+        Response done = awaitTerminal(submit("test.endless-line", Map.of("bytes", 20_000_000)));
+        assertThat(done.<String>path("state")).isEqualTo("SUCCEEDED");
+        assertThat(awaitTerminal(submit("noop", Map.of())).<String>path("state")).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
     void resultOverTheLimitFailsTheTaskAndKeepsTheWorker() {
         String id = submit("test.big-result", Map.of("bytes", 129 * 1024));
         Response failed = awaitTerminal(id);

@@ -51,10 +51,6 @@ public final class FrameCodec {
         this.maxFrameBytes = maxFrameBytes;
     }
 
-    public int maxFrameBytes() {
-        return maxFrameBytes;
-    }
-
     /** Encodes a frame, header included. Throws {@link ProtocolException} if it is too large. */
     public byte[] encode(Frame frame) throws ProtocolException {
         ByteArrayOutputStream body = new ByteArrayOutputStream(64);

@@ -34,6 +34,8 @@ final class TaskRunner {
     private final long maxResultBytes;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "task-runner"));
     private volatile RunningTask current;
+    /** A cancel that came before its task started running on our thread. */
+    private volatile long cancelledRequest = -1;
 
     TaskRunner(HandlerRegistry handlers, FrameWriter writer, long maxResultBytes) {
         this.handlers = handlers;
@@ -46,6 +48,7 @@ final class TaskRunner {
     }
 
     void cancel(long requestId) {
+        cancelledRequest = requestId;
         RunningTask task = current;
         if (task != null && task.requestId == requestId) {
             task.cancelled = true;
@@ -62,6 +65,9 @@ final class TaskRunner {
     private void execute(Run run) {
         RunningTask task = new RunningTask(run, Thread.currentThread());
         current = task;
+        if (cancelledRequest == run.requestId()) {
+            task.cancelled = true;
+        }
         writer.send(new Ack(run.requestId()));
         try {
             io.taskpool.worker.protocol.Frame outcome = outcome(task);
