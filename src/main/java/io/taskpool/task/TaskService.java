@@ -204,8 +204,9 @@ public class TaskService {
                         + " all its attempts (taskpool.tasks.max-attempts)", null),
                 clock.instant());
         if (recovery.requeued() > 0 || !recovery.failed().isEmpty()) {
-            log.warn("Recovered tasks interrupted by the last shutdown of node '{}': {} re-queued, {} failed"
-                    + " (out of attempts)", nodeId, recovery.requeued(), recovery.failed().size());
+            log.warn("Tasks node '{}' was running when it stopped: {} re-queued for another attempt, {} failed"
+                    + " (out of attempts, taskpool.tasks.max-attempts)", nodeId, recovery.requeued(),
+                    recovery.failed().size());
         }
         recovery.failed().forEach(completions::terminated);
         queueDepth.added(recovery.requeued());
