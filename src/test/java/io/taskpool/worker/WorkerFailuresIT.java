@@ -186,6 +186,9 @@ class WorkerFailuresIT extends ServiceTest {
         String metrics = management().get("/actuator/prometheus").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("taskpool_workers{", "taskpool_queue_depth", "taskpool_tasks_submitted_total");
         management().get("/actuator/health/liveness").then().statusCode(200);
+        management().get("/actuator/info").then().statusCode(200)
+                .body("app.name", equalTo("taskpool"))
+                .body("build.artifact", equalTo("taskpool"));
         management().get("/actuator/env").then().statusCode(404);
         management().get("/actuator/beans").then().statusCode(404);
     }
