@@ -1,20 +1,22 @@
 package io.taskpool;
 
 import static io.restassured.RestAssured.given;
+import static io.taskpool.support.StandaloneService.port;
+import static io.taskpool.support.TaskRequests.post;
+import static io.taskpool.support.TaskRequests.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.notNullValue;
 
-import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.taskpool.support.StandaloneService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -27,29 +29,10 @@ class RestartRecoveryIT {
     Path dataDir;
 
     private ConfigurableApplicationContext start() {
-        return new SpringApplicationBuilder(TaskpoolApplication.class).run(
-                "--server.port=0",
-                "--management.server.port=0",
+        return StandaloneService.start("recovery-test",
                 "--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("taskpool") + ";WRITE_DELAY=0",
-                "--taskpool.node-id=recovery-test",
-                "--taskpool.workers.count=1",
-                "--taskpool.workers.max-heap=64MB",
-                "--taskpool.workers.class-path=target/test-classes",
                 "--taskpool.tasks.max-attempts=2",
                 "--taskpool.queue.capacity=2");
-    }
-
-    private static int port(ConfigurableApplicationContext context) {
-        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
-    }
-
-    private static Response submit(int port, Map<String, ?> body) {
-        return given().port(port).contentType(ContentType.JSON).body(body).post("/api/v1/tasks")
-                .then().extract().response();
-    }
-
-    private static Response task(int port, String id) {
-        return given().port(port).get("/api/v1/tasks/{id}", id).then().statusCode(200).extract().response();
     }
 
     @Test
@@ -58,16 +41,16 @@ class RestartRecoveryIT {
         String queuedTask;
         try (ConfigurableApplicationContext first = start()) {
             int port = port(first);
-            longTask = submit(port, Map.of("type", "sleep", "input", Map.of("ms", 120_000))).then().statusCode(202)
+            longTask = post(port, Map.of("type", "sleep", "input", Map.of("ms", 120_000))).then().statusCode(202)
                     .extract().path("id");
             await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(task(port, longTask).path("state")));
             // Queued above the interrupted task's priority, so they run first after the restart.
-            queuedTask = submit(port, Map.of("type", "noop", "input", Map.of("kept", true), "priority", 10))
+            queuedTask = post(port, Map.of("type", "noop", "input", Map.of("kept", true), "priority", 10))
                     .then().statusCode(202).extract().path("id");
-            submit(port, Map.of("type", "noop", "priority", 10)).then().statusCode(202);
+            post(port, Map.of("type", "noop", "priority", 10)).then().statusCode(202);
 
             // The queue holds its capacity of two waiting tasks: the next one is refused.
-            submit(port, Map.of("type", "noop")).then().statusCode(429)
+            post(port, Map.of("type", "noop")).then().statusCode(429)
                     .contentType("application/problem+json")
                     .header("Retry-After", notNullValue())
                     .body("detail", org.hamcrest.Matchers.containsString("taskpool.queue.capacity"));

@@ -1,11 +1,12 @@
 package io.taskpool;
 
 import static io.restassured.RestAssured.given;
+import static io.taskpool.support.TaskRequests.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.taskpool.support.Processes;
 import io.taskpool.support.ServiceProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,7 +58,7 @@ class ServiceProcessIT {
             List<Number> pids = given().port(service.port).get("/api/v1/workers").then().extract()
                     .path("workers.pid");
             workerPids = pids.stream().map(Number::longValue).toList();
-            assertThat(workerPids).hasSize(2).allMatch(ServiceProcessIT::alive);
+            assertThat(workerPids).hasSize(2).allMatch(Processes::isRunning);
 
             runningAtKill = accepted.stream().filter(id -> "RUNNING".equals(given().port(service.port)
                     .get("/api/v1/tasks/{id}", id).then().extract().path("state"))).toList();
@@ -66,7 +67,7 @@ class ServiceProcessIT {
 
             long killedAt = System.nanoTime();
             await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10))
-                    .until(() -> workerPids.stream().noneMatch(ServiceProcessIT::alive));
+                    .until(() -> workerPids.stream().noneMatch(Processes::isRunning));
             System.out.printf("workers gone %d ms after the service was killed%n",
                     (System.nanoTime() - killedAt) / 1_000_000);
         }
@@ -86,14 +87,5 @@ class ServiceProcessIT {
                         .<Integer>path("attempt")).as("attempt of %s", id).isEqualTo(2);
             }
         }
-    }
-
-    private static String submit(int port, Map<String, ?> body) {
-        return given().port(port).contentType(ContentType.JSON).body(body).post("/api/v1/tasks")
-                .then().statusCode(202).extract().path("id");
-    }
-
-    private static boolean alive(long pid) {
-        return io.taskpool.support.Processes.isRunning(pid);
     }
 }

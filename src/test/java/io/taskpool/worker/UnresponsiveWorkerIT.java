@@ -1,17 +1,17 @@
 package io.taskpool.worker;
 
 import static io.restassured.RestAssured.given;
+import static io.taskpool.support.TaskRequests.submit;
+import static io.taskpool.support.TaskRequests.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import io.taskpool.TaskpoolApplication;
+import io.taskpool.support.StandaloneService;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -22,16 +22,10 @@ class UnresponsiveWorkerIT {
 
     @Test
     void frozenWorkersAreReplacedAndTheirTasksFail() throws Exception {
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TaskpoolApplication.class).run(
-                "--server.port=0",
-                "--management.server.port=0",
-                "--spring.datasource.url=jdbc:h2:mem:unresponsive;DB_CLOSE_DELAY=-1",
-                "--taskpool.node-id=unresponsive-test",
-                "--taskpool.workers.count=1",
-                "--taskpool.workers.max-heap=64MB",
+        try (ConfigurableApplicationContext context = StandaloneService.start("unresponsive-test",
                 "--taskpool.workers.heartbeat-interval=200ms",
                 "--taskpool.workers.heartbeat-timeout=2s")) {
-            int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+            int port = StandaloneService.port(context);
             WorkerPool pool = context.getBean(WorkerPool.class);
 
             // An idle worker freezes: it is replaced.
@@ -63,14 +57,5 @@ class UnresponsiveWorkerIT {
     private static void freeze(long pid) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-STOP", Long.toString(pid)).inheritIO().start();
         assertThat(kill.waitFor()).isZero();
-    }
-
-    private static String submit(int port, Map<String, ?> body) {
-        return given().port(port).contentType(ContentType.JSON).body(body).post("/api/v1/tasks")
-                .then().statusCode(202).extract().path("id");
-    }
-
-    private static Response task(int port, String id) {
-        return given().port(port).get("/api/v1/tasks/{id}", id).then().statusCode(200).extract().response();
     }
 }

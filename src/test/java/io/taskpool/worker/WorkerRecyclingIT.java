@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import io.taskpool.TaskpoolApplication;
+import io.taskpool.support.StandaloneService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** taskpool.workers.max-tasks-per-worker: a fresh process after that many tasks, and no task pays for it. */
@@ -18,16 +17,9 @@ class WorkerRecyclingIT {
 
     @Test
     void workersAreReplacedAfterTheirQuotaOfTasks() {
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TaskpoolApplication.class).run(
-                "--server.port=0",
-                "--management.server.port=0",
-                "--spring.datasource.url=jdbc:h2:mem:recycling;DB_CLOSE_DELAY=-1",
-                "--taskpool.node-id=recycling-test",
-                "--taskpool.workers.count=1",
-                "--taskpool.workers.max-heap=64MB",
-                "--taskpool.workers.class-path=target/test-classes",
+        try (ConfigurableApplicationContext context = StandaloneService.start("recycling-test",
                 "--taskpool.workers.max-tasks-per-worker=2")) {
-            int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+            int port = StandaloneService.port(context);
             List<Long> pids = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 Response done = given().port(port).contentType(ContentType.JSON).queryParam("waitMs", 30000)

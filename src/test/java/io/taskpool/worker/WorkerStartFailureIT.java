@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import io.taskpool.TaskpoolApplication;
+import io.taskpool.support.StandaloneService;
+import io.taskpool.support.TaskRequests;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Workers that cannot start: a clear start-up failure, or a crash loop that health reports. */
@@ -26,17 +25,12 @@ class WorkerStartFailureIT {
     Path dir;
 
     private ConfigurableApplicationContext start(String... extra) {
+        // A database of its own for each start: DB_CLOSE_DELAY=-1 keeps each one after its context closes.
         List<String> args = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--management.server.port=0",
                 "--spring.datasource.url=jdbc:h2:mem:start-failure-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1",
-                "--taskpool.node-id=start-failure-test",
-                "--taskpool.workers.count=1",
-                "--taskpool.workers.max-heap=64MB",
-                "--taskpool.workers.class-path=target/test-classes",
                 "--taskpool.workers.max-restart-backoff=500ms"));
         args.addAll(List.of(extra));
-        return new SpringApplicationBuilder(TaskpoolApplication.class).run(args.toArray(String[]::new));
+        return StandaloneService.start("start-failure-test", args.toArray(String[]::new));
     }
 
     @Test
@@ -52,8 +46,8 @@ class WorkerStartFailureIT {
         Path poison = dir.resolve("poison");
         try (ConfigurableApplicationContext context = start(
                 "--taskpool.workers.jvm-options=-Dtaskpool.test.poison=" + poison)) {
-            int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
-            int management = Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+            int port = StandaloneService.port(context);
+            int management = StandaloneService.managementPort(context);
             assertThat(given().port(management).get("/actuator/health/readiness").statusCode()).isEqualTo(200);
 
             Files.createFile(poison);
@@ -69,8 +63,7 @@ class WorkerStartFailureIT {
                     .contains("exit code 99", "poisoned");
 
             // Work submitted meanwhile waits, and runs once workers start again.
-            String id = given().port(port).contentType(ContentType.JSON).body(Map.of("type", "noop"))
-                    .post("/api/v1/tasks").then().statusCode(202).extract().path("id");
+            String id = TaskRequests.submit(port, Map.of("type", "noop"));
             Files.delete(poison);
             await().atMost(Duration.ofSeconds(30)).until(
                     () -> given().port(management).get("/actuator/health/readiness").statusCode() == 200);
