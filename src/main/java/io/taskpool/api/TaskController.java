@@ -27,7 +27,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -68,13 +67,13 @@ class TaskController {
     @ApiResponse(responseCode = "202", description = "Accepted and queued (or still running after waitMs)")
     @ApiResponse(responseCode = "200", description = "Finished within waitMs")
     @ApiResponse(responseCode = "400", description = "Malformed JSON, unknown type or a bad field",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "413", description = "Body larger than taskpool.api.max-body",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "415", description = "Body is not application/json",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "429", description = "Queue full; retry after the Retry-After header",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     CompletableFuture<ResponseEntity<TaskView>> submit(@Valid @RequestBody SubmitTaskRequest request,
             @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs) {
         if (request.input() != null && !request.input().isObject()) {
@@ -99,8 +98,8 @@ class TaskController {
             + " terminal, or with the task as it is when waitMs has passed.")
     @ApiResponse(responseCode = "200", description = "The task")
     @ApiResponse(responseCode = "404", description = "No such task",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
-    CompletableFuture<TaskView> get(@PathVariable String id,
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
+    CompletableFuture<TaskView> get(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id,
             @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs) {
         return tasks.awaitTerminal(parseId(id), Duration.ofMillis(waitMs)).thenApply(TaskView::of);
     }
@@ -113,10 +112,10 @@ class TaskController {
             mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object",
             example = "{\"count\": 78498}")))
     @ApiResponse(responseCode = "404", description = "No such task",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "409", description = "Not finished, or did not succeed",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
-    CompletableFuture<ResponseEntity<String>> result(@PathVariable String id,
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
+    CompletableFuture<ResponseEntity<String>> result(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id,
             @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs) {
         return tasks.awaitTerminal(parseId(id), Duration.ofMillis(waitMs)).thenApply(task -> {
             if (task.state() == TaskState.SUCCEEDED) {
@@ -134,7 +133,7 @@ class TaskController {
             + " Pages are stable under concurrent submissions: pass nextCursor as cursor.")
     @ApiResponse(responseCode = "200", description = "A page of tasks")
     @ApiResponse(responseCode = "400", description = "Unknown state, limit out of range or a bad cursor",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     TaskPage list(
             @Parameter(description = "Only tasks in this state", schema = @Schema(allowableValues = {"QUEUED",
                     "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT"}))
@@ -156,10 +155,10 @@ class TaskController {
             + " and replaced. Answers when the task is CANCELLED.")
     @ApiResponse(responseCode = "200", description = "The task after cancelling")
     @ApiResponse(responseCode = "404", description = "No such task",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "409", description = "The task is already terminal",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
-    CompletableFuture<TaskView> cancel(@PathVariable String id) {
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
+    CompletableFuture<TaskView> cancel(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id) {
         return tasks.cancel(parseId(id)).thenApply(TaskView::of);
     }
 
@@ -167,10 +166,10 @@ class TaskController {
     @Operation(summary = "Delete a finished task", description = "Removes the record of a terminal task.")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "404", description = "No such task",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "409", description = "The task is not terminal",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
-    ResponseEntity<Void> delete(@PathVariable String id) {
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
+    ResponseEntity<Void> delete(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id) {
         tasks.delete(parseId(id));
         return ResponseEntity.noContent().build();
     }

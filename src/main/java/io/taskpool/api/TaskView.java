@@ -34,7 +34,7 @@ record TaskView(
         Long workerPid) {
 
     /** Why a task did not succeed. */
-    @Schema(name = "TaskError")
+    @Schema(name = "TaskError", description = "Why a task did not succeed")
     record ErrorView(
             @Schema(description = "Stable code", example = "TASK_FAILED", allowableValues = {"TASK_FAILED",
                     "WORKER_CRASHED", "OUT_OF_MEMORY", "TIMED_OUT", "CANCELLED", "WORKER_PROTOCOL_ERROR",
@@ -45,7 +45,7 @@ record TaskView(
                     + " stderr lines") String detail) {}
 
     /** Progress reported by the handler. */
-    @Schema(name = "TaskProgress")
+    @Schema(name = "TaskProgress", description = "Progress reported by the running handler")
     record ProgressView(
             @Schema(description = "Done so far, 0 to 1", example = "0.25") double fraction,
             @Schema(nullable = true, description = "What the handler is doing", example = "sieving segment 3 of 12")

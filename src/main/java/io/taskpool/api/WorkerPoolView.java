@@ -6,16 +6,16 @@ import java.time.Instant;
 import java.util.List;
 
 /** The worker pool as {@code GET /api/v1/workers} shows it. */
-@Schema(name = "WorkerPool")
+@Schema(name = "WorkerPool", description = "The worker processes and what they are doing")
 record WorkerPoolView(
         @Schema(description = "Configured number of workers", example = "4") int size,
         @Schema(description = "Workers running a task", example = "1") int busy,
         @Schema(description = "Workers waiting for a task", example = "3") int idle,
         @Schema(description = "Replacement processes started since the service started", example = "0") long restarts,
-        List<WorkerView> workers) {
+        @Schema(description = "Every worker slot") List<WorkerView> workers) {
 
     /** One worker slot. */
-    @Schema(name = "Worker")
+    @Schema(name = "Worker", description = "One worker slot and the process in it")
     record WorkerView(
             @Schema(description = "Slot number, stable across replacements", example = "1") int id,
             @Schema(nullable = true, description = "Process id of the current worker JVM", example = "4242") Long pid,
