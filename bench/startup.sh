@@ -30,16 +30,30 @@ worker_rss=$(ps -o rss= --ppid $pid | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
 echo "{\"figure\":\"service_rss_kib\",\"value\":$service_rss}"
 echo "{\"figure\":\"idle_worker_rss_kib\",\"values\":[$(echo $worker_rss | tr ' ' ',')]}"
 
-victim=$(curl -s "localhost:$port/api/v1/workers" | python3 -c 'import json,sys; print(json.load(sys.stdin)["workers"][0]["pid"])')
-killed=$(now_ms)
-kill -9 "$victim"
-until curl -s "localhost:$port/api/v1/workers" | python3 -c '
-import json,sys
-pool=json.load(sys.stdin)
-sys.exit(0 if pool["idle"]==pool["size"] and all(w["pid"]!='"$victim"' for w in pool["workers"]) else 1)'; do
-  sleep 0.01
-done
-echo "{\"figure\":\"worker_replacement_ms\",\"value\":$(( $(now_ms) - killed ))}"
+# Replacement: from SIGKILL of an idle worker until the pool is full again, polled in-process
+# every millisecond so the figure is the pool's, not the poller's.
+python3 - "$port" <<'PY'
+import json, os, signal, sys, time, urllib.request
+port = sys.argv[1]
+def pool():
+    with urllib.request.urlopen(f"http://localhost:{port}/api/v1/workers") as r:
+        return json.load(r)
+times = []
+for _ in range(5):
+    victim = pool()["workers"][0]["pid"]
+    start = time.perf_counter()
+    os.kill(victim, signal.SIGKILL)
+    while True:
+        p = pool()
+        if p["idle"] == p["size"] and all(w["pid"] != victim for w in p["workers"]):
+            break
+        time.sleep(0.001)
+    times.append((time.perf_counter() - start) * 1000)
+    time.sleep(0.2)
+times.sort()
+print(json.dumps({"figure": "worker_replacement_ms", "median": round(times[len(times) // 2], 1),
+                  "min": round(times[0], 1), "max": round(times[-1], 1), "n": len(times)}))
+PY
 
 python3 - "$port" <<'PY'
 import json, sys, time, urllib.request
