@@ -17,6 +17,11 @@ public sealed interface TaskFailure {
         return null;
     }
 
+    /** Diagnostic text, or null when there is none: an empty stderr explains nothing. */
+    private static String nonEmpty(String text) {
+        return text == null || text.isEmpty() ? null : text;
+    }
+
     /** The terminal state a task with this failure ends in. */
     default TaskState state() {
         return TaskState.FAILED;
@@ -33,7 +38,7 @@ public sealed interface TaskFailure {
         }
 
         public String detail() {
-            return stackTrace == null || stackTrace.isEmpty() ? null : stackTrace;
+            return nonEmpty(stackTrace);
         }
     }
 
@@ -48,7 +53,7 @@ public sealed interface TaskFailure {
         }
 
         public String detail() {
-            return stderrTail == null || stderrTail.isEmpty() ? null : stderrTail;
+            return nonEmpty(stderrTail);
         }
     }
 
@@ -63,7 +68,7 @@ public sealed interface TaskFailure {
         }
 
         public String detail() {
-            return stderrTail == null || stderrTail.isEmpty() ? null : stderrTail;
+            return nonEmpty(stderrTail);
         }
     }
 
