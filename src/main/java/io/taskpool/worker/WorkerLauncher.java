@@ -34,6 +34,11 @@ final class WorkerLauncher {
         this.command = List.copyOf(buildCommand());
     }
 
+    /** Where a worker JVM that crashed natively left its fatal error report, if it did. */
+    static Path fatalErrorReport(long pid) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "taskpool-worker-hs_err_pid" + pid + ".log");
+    }
+
     List<String> command() {
         return command;
     }
@@ -57,6 +62,10 @@ final class WorkerLauncher {
         args.add("-XX:+DisplayVMOutputToStderr");
         args.add("-Xlog:disable");
         args.add("-Xlog:all=warning:stderr");
+        // A native crash (a JNI library, say) leaves its report in the temporary directory, not in
+        // the service's working directory, and no core dump the size of the heap.
+        args.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "taskpool-worker-hs_err_pid%p.log"));
+        args.add("-XX:-CreateCoredumpOnCrash");
         // A few MiB less per worker than G1 for small heaps; workers run one task at a time.
         args.add("-XX:+UseSerialGC");
         // No hsperfdata file per worker in /tmp: a little faster to start, and fine on a read-only /tmp.

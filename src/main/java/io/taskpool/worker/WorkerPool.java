@@ -19,6 +19,8 @@ import io.taskpool.worker.protocol.Frame;
 import io.taskpool.worker.protocol.FrameCodec;
 import io.taskpool.worker.protocol.ProtocolException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -55,6 +57,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private static final long PROGRESS_WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** First pause before restarting a worker that failed to start; doubles up to the configured maximum. */
     private static final long FIRST_RESTART_BACKOFF_MILLIS = 100;
+    /** How long a worker whose stdout turned to garbage may take to die on its own. */
+    private static final long DYING_WORDS_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
     /** Pause between attempts to write outcomes the store refused. */
     private static final long UNRECORDED_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long a stopping worker may take to exit before it is killed. */
@@ -365,11 +369,11 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     private void onHello(WorkerSlot slot, Frame.Hello hello) {
         if (slot.state != WorkerState.STARTING) {
-            onStreamBroken(slot, "hello sent twice");
+            brokeProtocol(slot, "hello sent twice");
             return;
         }
         if (hello.protocolVersion() != Frame.PROTOCOL_VERSION) {
-            onStreamBroken(slot, "worker speaks protocol version " + hello.protocolVersion() + ", expected "
+            brokeProtocol(slot, "worker speaks protocol version " + hello.protocolVersion() + ", expected "
                     + Frame.PROTOCOL_VERSION);
             return;
         }
@@ -420,6 +424,15 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                     + (stderrTail.isEmpty() ? "" : "; stderr: " + lastLines(stderrTail, 5)));
             return;
         }
+        if (reason == null && slot.brokenReason != null && exitCode == 0) {
+            // Garbage, then a clean exit: the protocol was broken, nothing crashed.
+            Assignment assignment = slot.assignment;
+            slot.assignment = null;
+            if (assignment != null) {
+                fail(assignment.task, new TaskFailure.ProtocolViolation(slot.brokenReason));
+            }
+            reason = "protocol_error";
+        }
         if (reason == null) {
             reason = crashed(slot, exitCode, stderrTail);
         }
@@ -440,10 +453,14 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             log.warn("worker-{} exited while idle with {}; starting a replacement", slot.id, describeExit(exitCode));
             return outOfMemory ? "out_of_memory" : "crash";
         }
+        Path report = WorkerLauncher.fatalErrorReport(slot.process.pid());
+        String how = Files.exists(report)
+                ? "the worker JVM crashed (" + describeExit(exitCode) + ") while running the task; fatal error report: "
+                        + report
+                : "the worker process exited with " + describeExit(exitCode) + " while running the task";
         TaskFailure failure = outOfMemory
                 ? new TaskFailure.OutOfMemory(properties.maxHeap().toMegabytes() + "MB", stderrTail)
-                : new TaskFailure.WorkerCrashed("the worker process exited with " + describeExit(exitCode)
-                        + " while running the task", stderrTail);
+                : new TaskFailure.WorkerCrashed(how, stderrTail);
         log.warn("worker-{} exited with {} while running task {}; the task failed with {}; starting a replacement",
                 slot.id, describeExit(exitCode), assignment.task.id(), failure.code());
         slot.assignment = null;
@@ -526,7 +543,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             if (slot.state == WorkerState.STOPPING) {
                 return; // a late frame from a worker we are killing
             }
-            onStreamBroken(slot, frame.getClass().getSimpleName() + " for request " + requestId
+            brokeProtocol(slot, frame.getClass().getSimpleName() + " for request " + requestId
                     + " that the worker is not running");
             return;
         }
@@ -542,7 +559,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             }
         } else if (frame instanceof Frame.Result result) {
             if (!ResultCheck.isJson(result.resultJson())) {
-                onStreamBroken(slot, "a result that is not valid JSON");
+                brokeProtocol(slot, "a result that is not valid JSON");
                 return;
             }
             finishTask(slot);
@@ -551,7 +568,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             finishTask(slot);
             fail(assignment.task, failureOf(failed));
         } else {
-            onStreamBroken(slot, "workers never send " + frame.getClass().getSimpleName());
+            brokeProtocol(slot, "workers never send " + frame.getClass().getSimpleName());
         }
     }
 
@@ -597,7 +614,21 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         becomeIdle(slot);
     }
 
+    /**
+     * The worker's stdout stopped being frames. A JVM that crashes natively prints its fatal-error
+     * banner there before it dies, so the worker gets {@link #DYING_WORDS_NANOS} to exit: if it
+     * does, with a failure status, it crashed; if it lives on, it broke the protocol.
+     */
     private void onStreamBroken(WorkerSlot slot, String reason) {
+        if (slot.state == WorkerState.STOPPING || slot.brokenReason != null) {
+            return;
+        }
+        slot.brokenReason = reason;
+        slot.brokenDeadlineNanos = System.nanoTime() + DYING_WORDS_NANOS;
+    }
+
+    /** Kills a worker that broke the protocol; its task fails with WORKER_PROTOCOL_ERROR. */
+    private void brokeProtocol(WorkerSlot slot, String reason) {
         if (slot.state == WorkerState.STOPPING) {
             return; // being killed already; what it writes now no longer matters
         }
@@ -659,6 +690,9 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             if (slot.process == null && slot.restartAtNanos != 0) {
                 next = Math.min(next, slot.restartAtNanos);
             }
+            if (slot.brokenReason != null) {
+                next = Math.min(next, slot.brokenDeadlineNanos);
+            }
         }
         return Math.max(0, next - now);
     }
@@ -670,6 +704,11 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 if (!stopping && slot.restartAtNanos != 0 && now - slot.restartAtNanos >= 0) {
                     launch(slot);
                 }
+                continue;
+            }
+            if (slot.brokenReason != null && slot.state != WorkerState.STOPPING
+                    && now - slot.brokenDeadlineNanos >= 0) {
+                brokeProtocol(slot, slot.brokenReason);
                 continue;
             }
             if (slot.state == WorkerState.STOPPING && slot.stopDeadlineNanos != 0 && now - slot.stopDeadlineNanos >= 0) {
@@ -775,6 +814,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         int failedStarts;
         long restartAtNanos;
         long stopDeadlineNanos;
+        String brokenReason;
+        long brokenDeadlineNanos;
 
         WorkerSlot(int id) {
             this.id = id;
@@ -788,6 +829,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             tasksCompleted = 0;
             restartAtNanos = 0;
             stopDeadlineNanos = 0;
+            brokenReason = null;
+            brokenDeadlineNanos = 0;
         }
     }
 

@@ -51,6 +51,22 @@ public final class FaultyHandlers {
         }
     }
 
+    /** Writes to address 0 through Unsafe: a native crash (SIGSEGV) of the worker JVM. */
+    public static final class Segfault extends Named {
+        public Segfault() {
+            super("test.segfault");
+        }
+
+        @Override
+        public Object run(TaskInput input, TaskContext context) throws Exception {
+            java.lang.reflect.Field field = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+            field.setAccessible(true);
+            Object unsafe = field.get(null);
+            unsafe.getClass().getMethod("putAddress", long.class, long.class).invoke(unsafe, 0L, 42L);
+            return Map.of("survived", true);
+        }
+    }
+
     /** Allocates until the heap is exhausted. */
     public static final class OutOfMemory extends Named {
         public OutOfMemory() {

@@ -69,6 +69,17 @@ class WorkerFailuresIT extends ServiceTest {
     }
 
     @Test
+    void aNativeCrashIsAWorkerCrash() {
+        String id = submit("test.segfault", Map.of());
+        Response failed = awaitTerminal(id);
+        assertThat(failed.<String>path("state")).isEqualTo("FAILED");
+        assertThat(failed.<String>path("error.code")).isEqualTo("WORKER_CRASHED");
+        assertThat(failed.<String>path("error.message")).contains("crashed", "fatal error report");
+        awaitFullPool();
+        assertThat(awaitTerminal(submit("noop", Map.of())).<String>path("state")).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
     void outOfMemoryIsReportedAsSuch() {
         String id = submit("test.oom", Map.of());
         Response failed = awaitTerminal(id);
