@@ -632,6 +632,15 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         if (slot.state == WorkerState.STOPPING) {
             return; // being killed already; what it writes now no longer matters
         }
+        if (slot.state == WorkerState.STARTING) {
+            // Garbage before hello (a plug-in printing from a static initializer, say) is a failed
+            // start: its exit goes through the start-failure path, with back-off.
+            log.warn("worker-{} wrote something that is not a frame before saying hello ({}); killing it", slot.id,
+                    reason);
+            slot.brokenReason = null;
+            slot.process.killTree();
+            return;
+        }
         log.warn("worker-{} wrote something that is not a frame ({}); killing and replacing it", slot.id, reason);
         Assignment assignment = slot.assignment;
         kill(slot, "protocol_error");

@@ -242,13 +242,24 @@ public final class FaultyHandlers {
 
     /**
      * Kills its worker at start-up while the file named by the system property
-     * {@code taskpool.test.poison} exists: a worker that cannot start, for crash-loop tests.
+     * {@code taskpool.test.poison} exists: a worker that cannot start, for crash-loop tests. If the
+     * file's name ends in {@code garbage}, the worker instead writes text on its frame stream and
+     * hangs.
      */
     public static final class PoisonedStart extends Named {
         public PoisonedStart() {
             super("test.poisoned-start");
             String poison = System.getProperty("taskpool.test.poison");
             if (poison != null && java.nio.file.Files.exists(java.nio.file.Path.of(poison))) {
+                if (poison.endsWith("garbage")) {
+                    // Text on the frame stream before hello, then no exit: only a kill ends it.
+                    try {
+                        new FileOutputStream(FileDescriptor.out).write("starting up...\n".getBytes());
+                        Thread.currentThread().join();
+                    } catch (IOException | InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
                 System.err.println("poisoned: refusing to start");
                 Runtime.getRuntime().halt(99);
             }

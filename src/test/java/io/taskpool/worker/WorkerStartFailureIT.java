@@ -43,7 +43,16 @@ class WorkerStartFailureIT {
 
     @Test
     void aCrashLoopTurnsReadinessDownUntilWorkersStartAgain() throws Exception {
-        Path poison = dir.resolve("poison");
+        crashLoop(dir.resolve("poison"), "exit code 99", "poisoned");
+    }
+
+    @Test
+    void garbageBeforeHelloIsAFailedStartWithBackOff() throws Exception {
+        crashLoop(dir.resolve("poison-garbage"), "signal 9", "before saying hello");
+    }
+
+    /** Workers fail to start while {@code poison} exists; readiness says so, then recovers. */
+    private void crashLoop(Path poison, String... failureWords) throws Exception {
         try (ConfigurableApplicationContext context = start(
                 "--taskpool.workers.jvm-options=-Dtaskpool.test.poison=" + poison)) {
             int port = StandaloneService.port(context);
@@ -60,7 +69,7 @@ class WorkerStartFailureIT {
                     response -> response.statusCode() == 503);
             assertThat(down.<String>path("components.workerPool.status")).isEqualTo("DOWN");
             assertThat(down.<String>path("components.workerPool.details.lastStartFailure"))
-                    .contains("exit code 99", "poisoned");
+                    .contains(failureWords);
 
             // Work submitted meanwhile waits, and runs once workers start again.
             String id = TaskRequests.submit(port, Map.of("type", "noop"));
