@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -157,7 +158,7 @@ class JdbcTaskStore implements TaskStore {
     public List<Task> list(TaskQuery query) {
         // Only fixed fragments are joined here; every value travels as a parameter.
         StringBuilder sql = new StringBuilder("SELECT * FROM task WHERE 1 = 1");
-        var params = new java.util.HashMap<String, Object>();
+        Map<String, Object> params = new HashMap<>();
         if (query.state() != null) {
             sql.append(" AND state = :state");
             params.put("state", query.state().name());

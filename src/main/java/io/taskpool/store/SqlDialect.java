@@ -1,5 +1,7 @@
 package io.taskpool.store;
 
+import java.util.Locale;
+
 /**
  * The little SQL that differs between H2 and PostgreSQL: how an UPDATE hands back the rows it
  * changed.
@@ -23,7 +25,7 @@ enum SqlDialect {
     abstract String claimQueued();
 
     static SqlDialect forProductName(String databaseProductName) {
-        String name = databaseProductName.toLowerCase(java.util.Locale.ROOT);
+        String name = databaseProductName.toLowerCase(Locale.ROOT);
         if (name.contains("postgres")) {
             return POSTGRESQL;
         }

@@ -23,9 +23,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -88,7 +91,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private volatile boolean running;
     private volatile String lastStartFailure;
     private Thread supervisor;
-    private Dispatcher dispatcher;
+    /** Written once by start(), after the supervisor runs: volatile so the supervisor sees it. */
+    private volatile Dispatcher dispatcher;
     private TaskService tasks;
 
     // ---- owned by the supervisor thread ----
@@ -102,7 +106,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
      * Cancels that found no task here, by the time they arrived: a task claimed just before its
      * cancel may reach the supervisor after it. Forgotten after {@link #UNMATCHED_CANCEL_NANOS}.
      */
-    private final Map<UUID, Long> unmatchedCancels = new java.util.HashMap<>();
+    private final Map<UUID, Long> unmatchedCancels = new HashMap<>();
     private long restarts;
     private long nextGeneration = 1;
     private long nextRequestId = 1;
@@ -196,7 +200,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         events.add(new Stop(done));
         try {
             done.get(10, TimeUnit.SECONDS);
-        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+        } catch (TimeoutException | ExecutionException e) {
             log.warn("Workers did not all exit within 10s of shutdown; they exit on their own when they see"
                     + " the service's end of their stdin");
         } catch (InterruptedException e) {
@@ -817,7 +821,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         Assignment assignment;
         String stopReason;
         long tasksCompleted;
-        java.time.Instant startedAt;
+        Instant startedAt;
         long startedNanos;
         long lastSeenNanos;
         int failedStarts;
