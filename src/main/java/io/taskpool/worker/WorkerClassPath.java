@@ -7,8 +7,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -108,8 +106,9 @@ final class WorkerClassPath implements AutoCloseable {
             throw new IllegalStateException("cannot locate the worker classes at " + location
                     + "; run the service from its jar or a plain class path");
         }
-        String path = URLDecoder.decode(text.substring(start + "nested:".length(), end), StandardCharsets.UTF_8);
-        return Path.of(URI.create("file://" + (path.startsWith("/") ? "" : "/") + path.replace(" ", "%20")));
+        // The path is percent-encoded as in any URL; a file: URI decodes it (and, unlike
+        // URLDecoder, leaves a '+' in a directory name alone).
+        return Path.of(URI.create("file:" + text.substring(start + "nested:".length(), end)));
     }
 
     private static Path extract(Path executableJar) {
