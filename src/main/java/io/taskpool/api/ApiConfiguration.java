@@ -5,6 +5,11 @@ import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.info.License;
 import io.swagger.v3.oas.annotations.servers.Server;
 import io.taskpool.config.TaskpoolProperties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,9 +29,25 @@ class ApiConfiguration {
     @Bean
     FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimitFilter(TaskpoolProperties properties) {
         FilterRegistrationBean<RequestSizeLimitFilter> registration = new FilterRegistrationBean<>(
-                new RequestSizeLimitFilter(properties.api().maxBody().toBytes()));
+                new RequestSizeLimitFilter(properties.api().maxBody().toBytes(),
+                        properties.api().maxBatchBody().toBytes()));
         registration.addUrlPatterns("/api/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
+    }
+
+    /**
+     * Threads that write NDJSON result streams: one per open stream, as a stream blocks while its
+     * client reads slowly. No queue: past {@code taskpool.batches.max-streams} a request gets 429.
+     */
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService batchStreamExecutor(TaskpoolProperties properties) {
+        AtomicInteger count = new AtomicInteger();
+        return new ThreadPoolExecutor(0, properties.batches().maxStreams(), 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "batch-stream-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
     }
 }

@@ -1,6 +1,11 @@
 package io.taskpool.api;
 
 import io.taskpool.task.InvalidTaskException;
+import io.taskpool.task.BatchNotFoundException;
+import io.taskpool.task.BatchStateConflictException;
+import io.taskpool.task.BatchStatus;
+import io.taskpool.task.BatchTooLargeException;
+import io.taskpool.task.IdempotencyConflictException;
 import io.taskpool.task.QueueFullException;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskNotFoundException;
@@ -101,6 +106,62 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ProblemDetail inputTooLarge(InputTooLargeException e) {
         return problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ProblemDetail batchNotFound(BatchNotFoundException e) {
+        ProblemDetail problem = problem(HttpStatus.NOT_FOUND, "batch-not-found", "Batch not found", e.getMessage());
+        problem.setProperty("batchId", e.batchId());
+        return problem;
+    }
+
+    @ExceptionHandler
+    ProblemDetail batchStateConflict(BatchStateConflictException e) {
+        BatchStatus batch = e.batch();
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, "batch-state-conflict", "Batch is " + batch.state(),
+                e.getMessage());
+        problem.setProperty("batchId", batch.batch().id().toString());
+        problem.setProperty("state", batch.state().name());
+        return problem;
+    }
+
+    /** 422 for a key reused with another request; 409 while the first request with it is being stored. */
+    @ExceptionHandler
+    ProblemDetail idempotencyConflict(IdempotencyConflictException e) {
+        ProblemDetail problem = e.inProgress()
+                ? problem(HttpStatus.CONFLICT, "idempotency-key-in-use", "Idempotency-Key in use", e.getMessage())
+                : problem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", "Idempotency-Key reused",
+                        e.getMessage());
+        problem.setProperty("idempotencyKey", e.key());
+        return problem;
+    }
+
+    @ExceptionHandler
+    ProblemDetail batchTooLarge(BatchTooLargeException e) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "batch-too-large", "Batch too large", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> tooManyStreams(TooManyStreamsException e) {
+        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "too-many-streams", "Too many streams",
+                e.getMessage());
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).header(HttpHeaders.RETRY_AFTER, "1").body(problem);
+    }
+
+    /** A batch body is parsed as a stream, outside Spring's message conversion. */
+    @ExceptionHandler
+    ProblemDetail unreadableStream(JacksonException e) {
+        PayloadTooLargeException tooLarge = find(e, PayloadTooLargeException.class);
+        if (tooLarge != null) {
+            return problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
+                    tooLarge.getMessage());
+        }
+        if (e instanceof StreamReadException parse) {
+            return problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON", "the body is not valid JSON"
+                    + (parse.getLocation() == null ? "" : " (line " + parse.getLocation().getLineNr() + ", column "
+                    + parse.getLocation().getColumnNr() + ")") + ": " + parse.getOriginalMessage());
+        }
+        return unexpected(e);
     }
 
     @ExceptionHandler

@@ -13,22 +13,31 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses request bodies over {@code taskpool.api.max-body} with 413: at once when the declared
- * Content-Length is too large, and while reading when a chunked body grows past the limit.
+ * Refuses request bodies over {@code taskpool.api.max-body} (over {@code taskpool.api.max-batch-body}
+ * for a batch submission) with 413: at once when the declared Content-Length is too large, and
+ * while reading when a chunked body grows past the limit.
  */
 class RequestSizeLimitFilter extends OncePerRequestFilter {
 
-    private final long maxBytes;
+    private static final String BATCHES = "/api/v1/batches";
 
-    RequestSizeLimitFilter(long maxBytes) {
+    private final long maxBytes;
+    private final long maxBatchBytes;
+
+    RequestSizeLimitFilter(long maxBytes, long maxBatchBytes) {
         this.maxBytes = maxBytes;
+        this.maxBatchBytes = maxBatchBytes;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        boolean batch = "POST".equals(request.getMethod()) && (BATCHES.equals(request.getRequestURI())
+                || (BATCHES + "/").equals(request.getRequestURI()));
+        long maxBytes = batch ? maxBatchBytes : this.maxBytes;
+        String property = batch ? "taskpool.api.max-batch-body" : "taskpool.api.max-body";
         if (request.getContentLengthLong() > maxBytes) {
-            String detail = new PayloadTooLargeException(maxBytes).getMessage();
+            String detail = new PayloadTooLargeException(maxBytes, property).getMessage();
             response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
             response.setContentType("application/problem+json");
             response.setHeader("Connection", "close");
@@ -38,23 +47,25 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
                     .getBytes(StandardCharsets.UTF_8));
             return;
         }
-        chain.doFilter(new LimitedRequest(request, maxBytes), response);
+        chain.doFilter(new LimitedRequest(request, maxBytes, property), response);
     }
 
     /** Counts the bytes read and fails the read that crosses the limit. */
     private static final class LimitedRequest extends HttpServletRequestWrapper {
         private final long maxBytes;
+        private final String property;
         private ServletInputStream limited;
 
-        LimitedRequest(HttpServletRequest request, long maxBytes) {
+        LimitedRequest(HttpServletRequest request, long maxBytes, String property) {
             super(request);
             this.maxBytes = maxBytes;
+            this.property = property;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (limited == null) {
-                limited = new LimitedStream(super.getInputStream(), maxBytes);
+                limited = new LimitedStream(super.getInputStream(), maxBytes, property);
             }
             return limited;
         }
@@ -63,11 +74,13 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
     private static final class LimitedStream extends ServletInputStream {
         private final ServletInputStream in;
         private final long maxBytes;
+        private final String property;
         private long read;
 
-        LimitedStream(ServletInputStream in, long maxBytes) {
+        LimitedStream(ServletInputStream in, long maxBytes, String property) {
             this.in = in;
             this.maxBytes = maxBytes;
+            this.property = property;
         }
 
         @Override
@@ -91,7 +104,7 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
         private void count(int n) throws PayloadTooLargeException {
             read += n;
             if (read > maxBytes) {
-                throw new PayloadTooLargeException(maxBytes);
+                throw new PayloadTooLargeException(maxBytes, property);
             }
         }
 

@@ -14,6 +14,7 @@ import io.taskpool.task.TaskQuery;
 import io.taskpool.task.TaskService;
 import io.taskpool.task.TaskState;
 import io.taskpool.task.TaskStateConflictException;
+import io.taskpool.task.Submitted;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -33,6 +34,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -65,17 +67,24 @@ class TaskController {
             description = "Stores the task (committed before the reply) and queues it. With waitMs the reply waits"
                     + " for the task: 200 with the finished task if it ended in time, else 202.")
     @ApiResponse(responseCode = "202", description = "Accepted and queued (or still running after waitMs)")
-    @ApiResponse(responseCode = "200", description = "Finished within waitMs")
+    @ApiResponse(responseCode = "200", description = "Finished within waitMs, or a repeat of an earlier request with"
+            + " the same Idempotency-Key (the earlier task)")
     @ApiResponse(responseCode = "400", description = "Malformed JSON, unknown type or a bad field",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "413", description = "Body larger than taskpool.api.max-body",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "415", description = "Body is not application/json",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
+    @ApiResponse(responseCode = "422", description = "The Idempotency-Key was used with another request",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "429", description = "Queue full; retry after the Retry-After header",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     CompletableFuture<ResponseEntity<TaskView>> submit(@Valid @RequestBody SubmitTaskRequest request,
-            @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs) {
+            @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs,
+            @Parameter(description = "Makes the submission safe to retry: a repeat with the same key and body returns"
+                    + " the first task", example = "9b2f6c1e-task-42")
+            @RequestHeader(name = RequestDigest.IDEMPOTENCY_KEY, required = false) String idempotencyKey) {
+        String key = RequestDigest.checkKey(idempotencyKey);
         if (request.input() != null && !request.input().isObject()) {
             throw new BadRequestException("input", "input must be a JSON object");
         }
@@ -84,11 +93,16 @@ class TaskController {
         if (inputBytes > maxInputBytes) {
             throw new InputTooLargeException(inputBytes, maxInputBytes);
         }
-        Task task = tasks.submit(new NewTask(request.type(), input, request.timeoutMs(), request.priority(),
-                request.labels()));
+        RequestDigest digest = new RequestDigest().add("type", request.type()).add("input", input)
+                .add("timeoutMs", request.timeoutMs()).add("priority", request.priority())
+                .add("labels", request.labels() == null ? null : json.writeValueAsString(request.labels()));
+        Submitted<Task> submitted = tasks.submit(new NewTask(request.type(), input, request.timeoutMs(),
+                request.priority(), request.labels(), RequestDigest.idempotency(key, digest)));
+        Task task = submitted.resource();
         URI location = URI.create("/api/v1/tasks/" + task.id());
         return tasks.awaitTerminal(task.id(), Duration.ofMillis(waitMs)).thenApply(current -> ResponseEntity
-                .status(waitMs > 0 && current.state().isTerminal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
+                .status(!submitted.created() || waitMs > 0 && current.state().isTerminal() ? HttpStatus.OK
+                        : HttpStatus.ACCEPTED)
                 .location(location)
                 .body(TaskView.of(current)));
     }
@@ -129,7 +143,7 @@ class TaskController {
     }
 
     @GetMapping
-    @Operation(summary = "List tasks", description = "Newest first, filtered by state and type, one page at a time."
+    @Operation(summary = "List tasks", description = "Newest first, filtered by state, type and batch, one page at a time."
             + " Pages are stable under concurrent submissions: pass nextCursor as cursor.")
     @ApiResponse(responseCode = "200", description = "A page of tasks")
     @ApiResponse(responseCode = "400", description = "Unknown state, limit out of range or a bad cursor",
@@ -139,10 +153,12 @@ class TaskController {
                     "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT"}))
             @RequestParam(required = false) String state,
             @Parameter(description = "Only tasks of this type") @RequestParam(required = false) String type,
+            @Parameter(description = "Only the items of this batch") @RequestParam(required = false) String batchId,
             @Parameter(description = "Page size, 1 to 1000") @RequestParam(defaultValue = "100") @Min(1) @Max(1000)
             int limit,
             @Parameter(description = "nextCursor of the previous page") @RequestParam(required = false) String cursor) {
-        List<Task> page = tasks.list(new TaskQuery(parseState(state), type, parseCursor(cursor), limit + 1));
+        List<Task> page = tasks.list(new TaskQuery(parseState(state), type, parseBatchId(batchId), parseCursor(cursor),
+                limit + 1));
         boolean more = page.size() > limit;
         List<Task> items = more ? page.subList(0, limit) : page;
         String next = more ? encodeCursor(items.get(items.size() - 1).sequence()) : null;
@@ -196,6 +212,17 @@ class TaskController {
         } catch (IllegalArgumentException e) {
             throw new BadRequestException("state", "state must be one of " + Arrays.toString(TaskState.values())
                     + ", was '" + state + "'");
+        }
+    }
+
+    private static UUID parseBatchId(String batchId) {
+        if (batchId == null || batchId.isEmpty()) {
+            return null;
+        }
+        try {
+            return UUID.fromString(batchId);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("batchId", "batchId must be a batch id (a UUID), was '" + batchId + "'");
         }
     }
 

@@ -31,7 +31,11 @@ record TaskView(
         @Schema(nullable = true, description = "When the current run was claimed (UTC)") Instant startedAt,
         @Schema(nullable = true, description = "When the task reached a terminal state (UTC)") Instant finishedAt,
         @Schema(nullable = true, description = "The worker process running or last running the task", example = "4242")
-        Long workerPid) {
+        Long workerPid,
+        @Schema(nullable = true, description = "The batch this task is an item of", example = "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
+        String batchId,
+        @Schema(nullable = true, description = "Position of this item in its batch's inputs, from 0", example = "0")
+        Integer index) {
 
     /** Why a task did not succeed. */
     @Schema(name = "TaskError", description = "Why a task did not succeed")
@@ -59,6 +63,7 @@ record TaskView(
                 error == null ? null : new ErrorView(error.code(), error.message(), error.detail()),
                 progress == null ? null : new ProgressView(progress.fraction(), progress.message()),
                 task.priority(), task.timeoutMs(), task.attempt(), task.labels(), task.createdAt(), task.startedAt(),
-                task.finishedAt(), task.workerPid());
+                task.finishedAt(), task.workerPid(), task.batchId() == null ? null : task.batchId().toString(),
+                task.batchIndex());
     }
 }

@@ -1,6 +1,10 @@
 package io.taskpool.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.taskpool.task.BatchResultStream;
+import io.taskpool.task.BatchService;
+import io.taskpool.task.BatchSignals;
+import io.taskpool.task.BatchStore;
 import io.taskpool.task.TaskCompletions;
 import io.taskpool.task.TaskService;
 import io.taskpool.task.TaskStore;
@@ -45,10 +49,27 @@ class TaskpoolConfiguration {
     }
 
     @Bean
+    BatchSignals batchSignals() {
+        return new BatchSignals();
+    }
+
+    @Bean
     TaskService taskService(TaskStore store, TaskpoolProperties properties, WorkerPool workers,
-            TaskCompletions completions, ExecutorService taskWaitExecutor, Clock clock, MeterRegistry meters) {
+            TaskCompletions completions, BatchSignals batchSignals, ExecutorService taskWaitExecutor, Clock clock,
+            MeterRegistry meters) {
         return new TaskService(store, properties.tasks(), properties.queue(), properties.nodeId(), workers,
-                completions, taskWaitExecutor, clock, meters);
+                completions, batchSignals, taskWaitExecutor, clock, meters);
+    }
+
+    @Bean
+    BatchService batchService(BatchStore store, TaskService tasks, WorkerPool workers, TaskpoolProperties properties,
+            BatchSignals batchSignals, ExecutorService taskWaitExecutor, MeterRegistry meters) {
+        return new BatchService(store, tasks, workers, properties.batches(), batchSignals, taskWaitExecutor, meters);
+    }
+
+    @Bean
+    BatchResultStream batchResultStream(BatchStore store, BatchSignals batchSignals) {
+        return new BatchResultStream(store, batchSignals);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.taskpool.config;
 
 import io.taskpool.api.ApiProperties;
+import io.taskpool.task.BatchProperties;
 import io.taskpool.task.QueueProperties;
 import io.taskpool.task.TaskProperties;
 import io.taskpool.worker.WorkerProperties;
@@ -23,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param tasks task limits and defaults
  * @param queue the queue
  * @param api the HTTP API
+ * @param batches batches of many inputs
  */
 @Validated
 @ConfigurationProperties("taskpool")
@@ -32,7 +34,8 @@ public record TaskpoolProperties(
         @Valid @DefaultValue @NestedConfigurationProperty WorkerProperties workers,
         @Valid @DefaultValue @NestedConfigurationProperty TaskProperties tasks,
         @Valid @DefaultValue @NestedConfigurationProperty QueueProperties queue,
-        @Valid @DefaultValue @NestedConfigurationProperty ApiProperties api) {
+        @Valid @DefaultValue @NestedConfigurationProperty ApiProperties api,
+        @Valid @DefaultValue @NestedConfigurationProperty BatchProperties batches) {
 
     public TaskpoolProperties {
         if (nodeId == null || nodeId.isBlank()) {

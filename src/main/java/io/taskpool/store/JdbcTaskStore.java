@@ -1,14 +1,19 @@
 package io.taskpool.store;
 
+import io.taskpool.task.IdempotencyKeyTakenException;
+import io.taskpool.task.Idempotency;
+import io.taskpool.task.IdempotentResource;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskError;
 import io.taskpool.task.TaskFailure;
+import io.taskpool.task.TaskOutcome;
 import io.taskpool.task.TaskProgress;
 import io.taskpool.task.TaskQuery;
 import io.taskpool.task.TaskState;
 import io.taskpool.task.TaskStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -16,10 +21,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
@@ -31,27 +39,60 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class JdbcTaskStore implements TaskStore {
 
+    /**
+     * A single task joins the round the claim serves at its priority, or the round after the last
+     * queued single task of that priority: single tasks together take one place per round, as
+     * each batch does with one chunk.
+     */
     static final String INSERT = """
-            INSERT INTO task (id, type, state, input, priority, timeout_ms, attempt, max_attempts, labels, created_at)
-            VALUES (:id, :type, 'QUEUED', :input, :priority, :timeoutMs, :attempt, :maxAttempts, :labels, :createdAt)
+            INSERT INTO task (id, type, state, input, priority, timeout_ms, attempt, max_attempts, labels, created_at,
+                              idempotency_key, request_hash, dispatch_round)
+            VALUES (:id, :type, 'QUEUED', :input, :priority, :timeoutMs, :attempt, :maxAttempts, :labels, :createdAt,
+                    :idempotencyKey, :requestHash,
+                    GREATEST(COALESCE((SELECT dispatch_round FROM task ${queueOrder}
+                                       WHERE state = 'QUEUED' AND priority = :priority
+                                       ORDER BY state, priority DESC, dispatch_round FETCH FIRST 1 ROW ONLY), 0),
+                             COALESCE((SELECT dispatch_round + 1 FROM task
+                                       WHERE state = 'QUEUED' AND priority = :priority AND batch_id IS NULL
+                                       ORDER BY state DESC, priority DESC, batch_id DESC, dispatch_round DESC
+                                       FETCH FIRST 1 ROW ONLY), 0)))
             """;
 
     static final String FIND = "SELECT * FROM task WHERE id = :id";
 
+    static final String FIND_BY_IDEMPOTENCY_KEY = "SELECT * FROM task WHERE idempotency_key = :key";
+
     static final String COUNT_QUEUED = "SELECT COUNT(*) FROM task WHERE state = 'QUEUED'";
 
-    /** Wrapped by {@link SqlDialect#claimQueued()} to return the rows. */
+    /**
+     * Wrapped by {@link SqlDialect#claimQueued()} to return the rows. Listing {@code state} in the
+     * ORDER BY (a constant here) lets H2 read the claim order straight off the index.
+     */
     static final String CLAIM_QUEUED = """
             UPDATE task SET state = 'RUNNING', owner = :owner, started_at = :now, worker_pid = NULL,
                    progress_fraction = NULL, progress_message = NULL
-            WHERE id IN (SELECT id FROM task WHERE state = 'QUEUED'
-                         ORDER BY priority DESC, seq
+            WHERE state = 'QUEUED'
+              AND id IN (SELECT id FROM task ${queueOrder} WHERE state = 'QUEUED'
+                         ORDER BY state, priority DESC, dispatch_round, seq
                          FETCH FIRST :max ROWS ONLY
-                         FOR UPDATE SKIP LOCKED)
+                         ${skipLocked})
+            """;
+
+    /** The rest of a batch's chunk: its queued items of the same round. Wrapped by {@link SqlDialect#claimChunk()}. */
+    static final String CLAIM_CHUNK = """
+            UPDATE task SET state = 'RUNNING', owner = :owner, started_at = :now, worker_pid = NULL,
+                   progress_fraction = NULL, progress_message = NULL
+            WHERE state = 'QUEUED'
+              AND id IN (SELECT id FROM task WHERE batch_id = :batchId AND state = 'QUEUED' AND dispatch_round = :round
+                         ${skipLocked})
             """;
 
     static final String RECORD_WORKER = """
             UPDATE task SET worker_pid = :pid WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt
+            """;
+
+    static final String RECORD_WORKERS = """
+            UPDATE task SET worker_pid = :pid WHERE id IN (:ids) AND state = 'RUNNING'
             """;
 
     static final String RECORD_PROGRESS = """
@@ -135,9 +176,22 @@ class JdbcTaskStore implements TaskStore {
     }
 
     @Override
-    public void insert(Task task) {
-        jdbc.sql(INSERT)
+    public void insert(Task task, Idempotency idempotency) {
+        try {
+            insertRow(task, idempotency);
+        } catch (DuplicateKeyException | PessimisticLockingFailureException taken) {
+            if (idempotency == null) {
+                throw taken;
+            }
+            throw new IdempotencyKeyTakenException(idempotency.key(), taken);
+        }
+    }
+
+    private void insertRow(Task task, Idempotency idempotency) {
+        jdbc.sql(dialect.sql(INSERT))
                 .param("id", task.id())
+                .param("idempotencyKey", idempotency == null ? null : idempotency.key(), Types.VARCHAR)
+                .param("requestHash", idempotency == null ? null : idempotency.requestHash(), Types.VARCHAR)
                 .param("type", task.type())
                 .param("input", task.inputJson())
                 .param("priority", task.priority())
@@ -155,6 +209,13 @@ class JdbcTaskStore implements TaskStore {
     }
 
     @Override
+    public Optional<IdempotentResource<Task>> findByIdempotencyKey(String key) {
+        return jdbc.sql(FIND_BY_IDEMPOTENCY_KEY).param("key", key)
+                .query((rs, row) -> new IdempotentResource<>(task(rs, row), rs.getString("request_hash")))
+                .optional();
+    }
+
+    @Override
     public List<Task> list(TaskQuery query) {
         // Only fixed fragments are joined here; every value travels as a parameter.
         StringBuilder sql = new StringBuilder("SELECT * FROM task WHERE 1 = 1");
@@ -166,6 +227,10 @@ class JdbcTaskStore implements TaskStore {
         if (query.type() != null) {
             sql.append(" AND type = :type");
             params.put("type", query.type());
+        }
+        if (query.batchId() != null) {
+            sql.append(" AND batch_id = :batchId");
+            params.put("batchId", query.batchId());
         }
         if (query.beforeSequence() != null) {
             sql.append(" AND seq < :before");
@@ -192,6 +257,68 @@ class JdbcTaskStore implements TaskStore {
         // The returned rows come in no particular order; hand them out in queue order.
         claimed.sort(Comparator.comparingInt(Task::priority).reversed().thenComparingLong(Task::sequence));
         return claimed;
+    }
+
+    @Override
+    public List<List<Task>> claimChunks(int maxChunks, String owner, Instant now) {
+        List<Claimed> heads = new ArrayList<>(jdbc.sql(dialect.claimQueued())
+                .param("owner", owner)
+                .param("now", timestamp(now))
+                .param("max", maxChunks)
+                .query((rs, row) -> new Claimed(task(rs, row), rs.getLong("dispatch_round")))
+                .list());
+        heads.sort(Comparator.comparingInt((Claimed c) -> c.task.priority()).reversed()
+                .thenComparingLong(c -> c.round).thenComparingLong(c -> c.task.sequence()));
+        // Heads of one chunk share a batch and a round; each chunk goes to one worker whole.
+        Map<Object, List<Task>> chunks = new LinkedHashMap<>();
+        for (Claimed head : heads) {
+            Task task = head.task;
+            Object key = task.batchId() == null ? task.id() : List.of(task.batchId(), head.round);
+            chunks.computeIfAbsent(key, k -> new ArrayList<>()).add(task);
+        }
+        List<List<Task>> claimed = new ArrayList<>(chunks.size());
+        for (Map.Entry<Object, List<Task>> chunk : chunks.entrySet()) {
+            List<Task> tasks = chunk.getValue();
+            Task first = tasks.get(0);
+            if (first.batchId() != null) {
+                long round = (Long) ((List<?>) chunk.getKey()).get(1);
+                tasks.addAll(jdbc.sql(dialect.claimChunk())
+                        .param("owner", owner)
+                        .param("now", timestamp(now))
+                        .param("batchId", first.batchId())
+                        .param("round", round)
+                        .query(this::task)
+                        .list());
+                tasks.sort(Comparator.comparing(Task::batchIndex));
+            }
+            claimed.add(tasks);
+        }
+        return claimed;
+    }
+
+    /** A claimed row with its fair-share round, which the domain has no use for. */
+    private record Claimed(Task task, long round) {}
+
+    @Override
+    public void recordWorker(Collection<UUID> ids, long pid) {
+        if (!ids.isEmpty()) {
+            jdbc.sql(RECORD_WORKERS).param("ids", ids).param("pid", pid).update();
+        }
+    }
+
+    @Override
+    public boolean[] finish(List<TaskOutcome> outcomes, Instant now) {
+        boolean[] written = new boolean[outcomes.size()];
+        transactions.executeWithoutResult(status -> {
+            for (int i = 0; i < outcomes.size(); i++) {
+                TaskOutcome outcome = outcomes.get(i);
+                Task task = outcome.task();
+                written[i] = outcome.isSuccess()
+                        ? succeed(task.id(), task.attempt(), outcome.resultJson(), now)
+                        : fail(task.id(), task.attempt(), outcome.failure(), now);
+            }
+        });
+        return written;
     }
 
     @Override
@@ -295,7 +422,7 @@ class JdbcTaskStore implements TaskStore {
         return value == null ? null : value.toInstant();
     }
 
-    private Task task(ResultSet rs, int row) throws SQLException {
+    Task task(ResultSet rs, int row) throws SQLException {
         String errorCode = rs.getString("error_code");
         double fraction = rs.getDouble("progress_fraction");
         TaskProgress progress = rs.wasNull() ? null : new TaskProgress(fraction, rs.getString("progress_message"));
@@ -321,6 +448,13 @@ class JdbcTaskStore implements TaskStore {
                 instant(rs, "finished_at"),
                 workerPid,
                 rs.getString("owner"),
-                rs.getBoolean("cancel_requested"));
+                rs.getBoolean("cancel_requested"),
+                rs.getObject("batch_id", UUID.class),
+                batchIndex(rs));
+    }
+
+    private static Integer batchIndex(ResultSet rs) throws SQLException {
+        int index = rs.getInt("batch_index");
+        return rs.wasNull() ? null : index;
     }
 }

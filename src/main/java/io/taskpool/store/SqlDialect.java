@@ -4,25 +4,53 @@ import java.util.Locale;
 
 /**
  * The little SQL that differs between H2 and PostgreSQL: how an UPDATE hands back the rows it
- * changed.
+ * changed, and index hints.
  */
 enum SqlDialect {
     /** H2 has no UPDATE ... RETURNING, but reads the changed rows through a data change delta table. */
     H2 {
         @Override
-        String claimQueued() {
-            return "SELECT * FROM FINAL TABLE (" + JdbcTaskStore.CLAIM_QUEUED + ")";
+        String returning(String update, String columns) {
+            return "SELECT " + columns + " FROM FINAL TABLE (" + update + ")";
         }
     },
     POSTGRESQL {
         @Override
-        String claimQueued() {
-            return JdbcTaskStore.CLAIM_QUEUED + " RETURNING *";
+        String returning(String update, String columns) {
+            return update + " RETURNING " + columns;
         }
     };
 
+    /** One statement that runs {@code update} and returns these columns of the rows it changed. */
+    abstract String returning(String update, String columns);
+
+    /**
+     * Fills in what differs in a statement. {@code ${queueOrder}}: H2 picks indexes by the filter
+     * alone and would sort every queued task to find the first, so it is told the ordered index;
+     * PostgreSQL's planner finds it itself. {@code ${skipLocked}}: replicas sharing PostgreSQL
+     * claim side by side and skip each other's locked rows; H2 serves one process, whose one
+     * dispatcher claims, and its FOR UPDATE would lock every queued row before the limit applies.
+     * The claim's outer {@code state = 'QUEUED'} still keeps a row from being claimed twice.
+     */
+    String sql(String template) {
+        return template.replace("${queueOrder}", this == H2 ? "USE INDEX (task_queue_order)" : "")
+                .replace("${skipLocked}", this == H2 ? "" : "FOR UPDATE SKIP LOCKED");
+    }
+
     /** One statement that claims up to {@code :max} queued tasks and returns the claimed rows. */
-    abstract String claimQueued();
+    String claimQueued() {
+        return returning(sql(JdbcTaskStore.CLAIM_QUEUED), "*");
+    }
+
+    /** One statement that claims the rest of a batch's chunk and returns the claimed rows. */
+    String claimChunk() {
+        return returning(sql(JdbcTaskStore.CLAIM_CHUNK), "*");
+    }
+
+    /** One statement that cancels a batch's queued items and returns their ids. */
+    String cancelQueuedItems() {
+        return returning(JdbcBatchStore.CANCEL_QUEUED_ITEMS, "id");
+    }
 
     static SqlDialect forProductName(String databaseProductName) {
         String name = databaseProductName.toLowerCase(Locale.ROOT);

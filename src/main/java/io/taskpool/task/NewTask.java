@@ -2,5 +2,14 @@ package io.taskpool.task;
 
 import java.util.Map;
 
-/** What a client asks for; {@code null} fields take the configured defaults. */
-public record NewTask(String type, String inputJson, Long timeoutMs, Integer priority, Map<String, String> labels) {}
+/**
+ * What a client asks for; {@code null} fields take the configured defaults. {@code idempotency}
+ * is the client's {@code Idempotency-Key} with the digest of the request, or {@code null}.
+ */
+public record NewTask(String type, String inputJson, Long timeoutMs, Integer priority, Map<String, String> labels,
+        Idempotency idempotency) {
+
+    public NewTask(String type, String inputJson, Long timeoutMs, Integer priority, Map<String, String> labels) {
+        this(type, inputJson, timeoutMs, priority, labels, null);
+    }
+}

@@ -7,7 +7,8 @@ import java.util.UUID;
 /**
  * A task as stored. {@code inputJson} and {@code resultJson} are JSON text, passed through to the
  * worker and back without being interpreted here. {@code sequence} orders tasks by submission
- * (FIFO within a priority, and the cursor of list pages).
+ * (FIFO within a priority, and the cursor of list pages). An item of a batch has its batch's id
+ * and its position in the batch's inputs ({@code batchIndex}, from 0); a single task has neither.
  */
 public record Task(
         UUID id,
@@ -28,4 +29,16 @@ public record Task(
         Instant finishedAt,
         Long workerPid,
         String owner,
-        boolean cancelRequested) {}
+        boolean cancelRequested,
+        UUID batchId,
+        Integer batchIndex) {
+
+    /** A single task (no batch). */
+    public Task(UUID id, long sequence, String type, TaskState state, String inputJson, String resultJson,
+            TaskError error, TaskProgress progress, int priority, long timeoutMs, int attempt, int maxAttempts,
+            Map<String, String> labels, Instant createdAt, Instant startedAt, Instant finishedAt, Long workerPid,
+            String owner, boolean cancelRequested) {
+        this(id, sequence, type, state, inputJson, resultJson, error, progress, priority, timeoutMs, attempt,
+                maxAttempts, labels, createdAt, startedAt, finishedAt, workerPid, owner, cancelRequested, null, null);
+    }
+}

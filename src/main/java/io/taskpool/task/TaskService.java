@@ -7,9 +7,11 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -39,16 +41,18 @@ public class TaskService {
     private final Clock clock;
     private final MeterRegistry meters;
     private final QueueDepth queueDepth;
+    private final BatchSignals batchSignals;
 
     public TaskService(TaskStore store, TaskProperties properties, QueueProperties queue, String nodeId,
-            WorkerGateway workers, TaskCompletions completions, Executor waitExecutor, Clock clock,
-            MeterRegistry meters) {
+            WorkerGateway workers, TaskCompletions completions, BatchSignals batchSignals, Executor waitExecutor,
+            Clock clock, MeterRegistry meters) {
         this.store = store;
         this.properties = properties;
         this.queue = queue;
         this.nodeId = nodeId;
         this.workers = workers;
         this.completions = completions;
+        this.batchSignals = batchSignals;
         this.waitExecutor = waitExecutor;
         this.clock = clock;
         this.meters = meters;
@@ -63,34 +67,94 @@ public class TaskService {
 
     // ---- client use cases ----
 
-    /** Validates and stores a new task; it is committed when this returns. */
-    public Task submit(NewTask request) {
-        List<TaskType> types = workers.taskTypes();
-        if (types.stream().noneMatch(t -> t.type().equals(request.type()))) {
-            throw new InvalidTaskException("type", "unknown task type '" + request.type() + "'; known types: "
-                    + types.stream().map(TaskType::type).sorted().collect(Collectors.joining(", ")));
+    /**
+     * Validates and stores a new task; it is committed when this returns. A repeat of an earlier
+     * submission (same idempotency key, same request) returns the earlier task instead.
+     */
+    public Submitted<Task> submit(NewTask request) {
+        Idempotency idempotency = request.idempotency();
+        if (idempotency != null) {
+            Optional<IdempotentResource<Task>> earlier = store.findByIdempotencyKey(idempotency.key());
+            if (earlier.isPresent()) {
+                return replay(earlier.get(), idempotency);
+            }
         }
-        long timeoutMs = request.timeoutMs() == null ? properties.defaultTimeout().toMillis() : request.timeoutMs();
-        if (timeoutMs <= 0 || timeoutMs > properties.maxTimeout().toMillis()) {
-            throw new InvalidTaskException("timeoutMs", "timeoutMs must be between 1 and "
-                    + properties.maxTimeout().toMillis() + " (taskpool.tasks.max-timeout), was " + timeoutMs);
-        }
-        if (queueDepth.estimate() >= queue.capacity()) {
-            throw new QueueFullException(queue.capacity(), Duration.ofSeconds(1));
-        }
-        // The store keeps microseconds: the reply shows what a later read will show.
-        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        checkType(request.type(), "type");
+        long timeoutMs = timeoutMs(request.timeoutMs());
+        checkQueueRoom();
+        Instant now = now();
         Task task = new Task(UUID.randomUUID(), 0, request.type(), TaskState.QUEUED,
                 request.inputJson() == null ? "{}" : request.inputJson(), null, null, null,
                 request.priority() == null ? 0 : request.priority(), timeoutMs, 1, properties.maxAttempts(),
                 request.labels() == null ? Map.of() : Map.copyOf(request.labels()),
                 now, null, null, null, null, false);
-        store.insert(task);
-        queueDepth.added();
-        Counter.builder("taskpool.tasks.submitted").tag("type", task.type())
-                .description("Tasks accepted").register(meters).increment();
+        try {
+            store.insert(task, idempotency);
+        } catch (IdempotencyKeyTakenException raced) {
+            // A concurrent request with the same key won; answer as its repeat.
+            return replay(store.findByIdempotencyKey(idempotency.key()).orElseThrow(() ->
+                    new IdempotencyConflictException(idempotency.key(), true, "a concurrent request with"
+                            + " Idempotency-Key '" + idempotency.key() + "' is being stored; retry")), idempotency);
+        }
+        queued(task.type(), 1);
+        return new Submitted<>(task, true);
+    }
+
+    private Submitted<Task> replay(IdempotentResource<Task> earlier, Idempotency idempotency) {
+        if (!earlier.requestHash().equals(idempotency.requestHash())) {
+            throw new IdempotencyConflictException(idempotency.key(), false, "Idempotency-Key '"
+                    + idempotency.key() + "' was used with another request (task " + earlier.resource().id()
+                    + "); use a new key for a new task");
+        }
+        return new Submitted<>(earlier.resource(), false);
+    }
+
+    /** Refuses a type no worker offers, naming the known ones. */
+    void checkType(String type, String field) {
+        List<TaskType> types = workers.taskTypes();
+        if (types.stream().noneMatch(t -> t.type().equals(type))) {
+            throw new InvalidTaskException(field, "unknown task type '" + type + "'; known types: "
+                    + types.stream().map(TaskType::type).sorted().collect(Collectors.joining(", ")));
+        }
+    }
+
+    /** The time limit a request asks for, or the default; refuses one out of range. */
+    long timeoutMs(Long requested) {
+        long timeoutMs = requested == null ? properties.defaultTimeout().toMillis() : requested;
+        if (timeoutMs <= 0 || timeoutMs > properties.maxTimeout().toMillis()) {
+            throw new InvalidTaskException("timeoutMs", "timeoutMs must be between 1 and "
+                    + properties.maxTimeout().toMillis() + " (taskpool.tasks.max-timeout), was " + timeoutMs);
+        }
+        return timeoutMs;
+    }
+
+    /** Refuses new work while the queue holds its capacity (a batch may take it past, once). */
+    void checkQueueRoom() {
+        if (queueDepth.estimate() >= queue.capacity()) {
+            throw new QueueFullException(queue.capacity(), Duration.ofSeconds(1));
+        }
+    }
+
+    /** New tasks are committed: count them and wake the dispatcher. */
+    void queued(String type, int count) {
+        queueDepth.added(count);
+        Counter.builder("taskpool.tasks.submitted").tag("type", type)
+                .description("Tasks accepted").register(meters).increment(count);
         workers.taskQueued();
-        return task;
+    }
+
+    /** The store keeps microseconds: a reply shows what a later read will show. */
+    Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    int maxAttempts() {
+        return properties.maxAttempts();
+    }
+
+    Duration cancelBound() {
+        // Grace, kill and replacement take a moment beyond the grace itself.
+        return properties.cancelGrace().plusSeconds(10);
     }
 
     public Task get(UUID id) {
@@ -132,12 +196,24 @@ public class TaskService {
             finished(task, TaskState.CANCELLED, "CANCELLED");
             return CompletableFuture.completedFuture(get(id));
         }
+        cancelRunning(id);
+        return awaitTerminal(id, cancelBound());
+    }
+
+    /** Asks the worker running this task to stop it. */
+    void cancelRunning(UUID id) {
         if (store.requestCancel(id)) {
             workers.cancelRunning(id);
         }
-        // Grace, kill and replacement take a moment beyond the grace itself.
-        Duration bound = properties.cancelGrace().plusSeconds(10);
-        return awaitTerminal(id, bound);
+    }
+
+    /** Items of a cancelled batch were cancelled while queued, in one statement. */
+    void cancelledWhileQueued(UUID batchId, List<UUID> ids) {
+        queueDepth.removed(ids.size());
+        ids.forEach(completions::terminated);
+        if (!ids.isEmpty()) {
+            batchSignals.itemFinished(batchId, BatchSignals.MANY);
+        }
     }
 
     public void delete(UUID id) {
@@ -158,15 +234,46 @@ public class TaskService {
 
     // ---- transitions reported by the worker pool ----
 
-    /** Claims up to {@code max} queued tasks for this node. */
-    public List<Task> claim(int max) {
-        List<Task> claimed = store.claimQueued(max, nodeId, clock.instant());
-        queueDepth.removed(claimed.size());
+    /**
+     * Claims work for up to {@code workers} idle workers of this node: one task each, or one
+     * chunk of a batch's items.
+     */
+    public List<List<Task>> claim(int workers) {
+        List<List<Task>> claimed = store.claimChunks(workers, nodeId, clock.instant());
+        queueDepth.removed(claimed.stream().mapToInt(List::size).sum());
         return claimed;
     }
 
-    public void started(Task task, long pid) {
-        store.recordWorker(task.id(), task.attempt(), pid);
+    /** A worker process took these tasks (one, or a chunk). */
+    public void started(List<Task> tasks, long pid) {
+        if (tasks.size() == 1) {
+            Task task = tasks.get(0);
+            store.recordWorker(task.id(), task.attempt(), pid);
+        } else {
+            store.recordWorker(tasks.stream().map(Task::id).toList(), pid);
+        }
+    }
+
+    /**
+     * Writes the outcomes of many runs in one commit, then wakes their waiters. Outcomes whose
+     * task is no longer RUNNING at that attempt (cancelled, recovered) are dropped, as single
+     * writes would be.
+     */
+    public void finished(List<TaskOutcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        boolean[] written = store.finish(outcomes, clock.instant());
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (written[i]) {
+                TaskOutcome outcome = outcomes.get(i);
+                if (outcome.isSuccess()) {
+                    finished(outcome.task(), TaskState.SUCCEEDED, "");
+                } else {
+                    finished(outcome.task(), outcome.failure().state(), outcome.failure().code());
+                }
+            }
+        }
     }
 
     public void progressed(Task task, TaskProgress progress) {
@@ -215,6 +322,9 @@ public class TaskService {
 
     private void finished(Task task, TaskState state, String code) {
         completions.terminated(task.id());
+        if (task.batchId() != null) {
+            batchSignals.itemFinished(task.batchId(), task.batchIndex());
+        }
         Counter.builder("taskpool.tasks.finished").tag("type", task.type()).tag("state", state.name())
                 .tag("code", code).description("Tasks that reached a terminal state").register(meters).increment();
         if (task.startedAt() != null) {

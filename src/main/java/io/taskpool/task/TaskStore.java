@@ -13,9 +13,22 @@ import java.util.UUID;
 public interface TaskStore {
 
     /** Commits a new QUEUED task before returning. */
-    void insert(Task task);
+    default void insert(Task task) {
+        insert(task, null);
+    }
+
+    /**
+     * Commits a new QUEUED task, single (not of a batch), with the client's idempotency key if
+     * any. Its fair-share round is the round being served at its priority, or one past the last
+     * queued single task of that priority.
+     *
+     * @throws IdempotencyKeyTakenException when another task holds the key
+     */
+    void insert(Task task, Idempotency idempotency);
 
     Optional<Task> find(UUID id);
+
+    Optional<IdempotentResource<Task>> findByIdempotencyKey(String key);
 
     List<Task> list(TaskQuery query);
 
@@ -27,8 +40,24 @@ public interface TaskStore {
      */
     List<Task> claimQueued(int max, String owner, Instant now);
 
+    /**
+     * Claims work for up to {@code maxChunks} workers: the next QUEUED tasks in claim order
+     * (priority, then fair-share round, then submission), each batch item extended to the rest
+     * of its chunk. Each inner list goes to one worker; batch items in input order.
+     */
+    List<List<Task>> claimChunks(int maxChunks, String owner, Instant now);
+
     /** Records which worker process runs a RUNNING task. */
     boolean recordWorker(UUID id, int attempt, long pid);
+
+    /** Records which worker process runs these RUNNING tasks (a chunk), in one statement. */
+    void recordWorker(Collection<UUID> ids, long pid);
+
+    /**
+     * Writes many outcomes in one commit, each conditional like {@link #succeed} and
+     * {@link #fail}; element {@code i} of the answer says whether outcome {@code i} was written.
+     */
+    boolean[] finish(List<TaskOutcome> outcomes, Instant now);
 
     /** Stores the latest progress of a RUNNING task. */
     boolean recordProgress(UUID id, int attempt, TaskProgress progress);

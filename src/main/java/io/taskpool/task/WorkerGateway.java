@@ -14,4 +14,7 @@ public interface WorkerGateway {
 
     /** The task types the workers announced; empty until the first worker has started. */
     List<TaskType> taskTypes();
+
+    /** How many tasks can run at once (the pool's size); sizes automatic batch chunks. */
+    int capacity();
 }

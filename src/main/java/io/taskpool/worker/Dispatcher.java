@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves queued tasks to idle workers: claims as many tasks as there are idle workers not yet
- * promised a task, in one statement, and hands them to the supervisor. Woken by submissions and
+ * Moves queued tasks to idle workers: claims work for as many workers as are idle and not yet
+ * promised some (a task each, or a chunk of a batch's items) and hands it to the supervisor. Woken by submissions and
  * by workers becoming idle; a slow fallback poll covers tasks that became runnable without a
  * signal (recovery, another process writing the store).
  */
@@ -23,7 +23,7 @@ final class Dispatcher {
 
     private final TaskService tasks;
     private final IntSupplier idleWorkers;
-    private final Consumer<Task> assign;
+    private final Consumer<List<Task>> assign;
     /** Claimed and posted, not yet handled by the supervisor: promised to idle workers already. */
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object signal = new Object();
@@ -31,7 +31,7 @@ final class Dispatcher {
     private volatile boolean running = true;
     private final Thread thread;
 
-    Dispatcher(TaskService tasks, IntSupplier idleWorkers, Consumer<Task> assign) {
+    Dispatcher(TaskService tasks, IntSupplier idleWorkers, Consumer<List<Task>> assign) {
         this.tasks = tasks;
         this.idleWorkers = idleWorkers;
         this.assign = assign;
@@ -61,7 +61,7 @@ final class Dispatcher {
         }
     }
 
-    /** The supervisor has handled one claimed task (its slot is BUSY now, or it waits in pending). */
+    /** The supervisor has handled one claim (its slot is BUSY now, or it waits in pending). */
     void assigned() {
         inFlight.decrementAndGet();
     }
@@ -87,7 +87,7 @@ final class Dispatcher {
         }
         int room = idleWorkers.getAsInt() - inFlight.get();
         if (room > 0) {
-            List<Task> claimed = tasks.claim(room);
+            List<List<Task>> claimed = tasks.claim(room);
             if (!claimed.isEmpty()) {
                 inFlight.addAndGet(claimed.size());
                 claimed.forEach(assign);

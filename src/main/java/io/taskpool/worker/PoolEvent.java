@@ -2,6 +2,7 @@ package io.taskpool.worker;
 
 import io.taskpool.task.Task;
 import io.taskpool.worker.protocol.Frame;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -12,8 +13,8 @@ import java.util.concurrent.CompletableFuture;
  */
 sealed interface PoolEvent {
 
-    /** The dispatcher claimed a task for this pool. */
-    record Assign(Task task) implements PoolEvent {}
+    /** The dispatcher claimed work for one worker: a task, or a chunk of a batch's items in order. */
+    record Assign(List<Task> tasks) implements PoolEvent {}
 
     /** A worker sent a frame. */
     record FrameReceived(int slot, long generation, Frame frame) implements PoolEvent {}

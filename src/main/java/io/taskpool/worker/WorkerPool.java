@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskFailure;
+import io.taskpool.task.TaskOutcome;
 import io.taskpool.task.TaskProgress;
 import io.taskpool.task.TaskService;
 import io.taskpool.task.TaskType;
@@ -28,8 +29,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -66,6 +69,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private static final long UNRECORDED_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long a stopping worker may take to exit before it is killed. */
     private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Outcomes written per commit at most; bounds the transaction and the wait of the first. */
+    private static final int MAX_OUTCOMES_PER_COMMIT = 256;
     /** How long a cancel that found no task waits for that task to be assigned here. */
     private static final long UNMATCHED_CANCEL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -97,7 +102,14 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     // ---- owned by the supervisor thread ----
     private final List<WorkerSlot> slots = new ArrayList<>();
-    private final Deque<Task> pending = new ArrayDeque<>();
+    /** Claimed work (a task, or a chunk) waiting for a worker to become idle. */
+    private final Deque<List<Task>> pending = new ArrayDeque<>();
+    /**
+     * Outcomes of this round of events, written in one commit when the round ends (or when
+     * {@link #MAX_OUTCOMES_PER_COMMIT} have gathered): under load many results share one disk
+     * write, and a lone result is written at once all the same.
+     */
+    private final List<TaskOutcome> outcomes = new ArrayList<>();
     /** Outcomes the store refused (it was down): retried until written, so no task stays RUNNING. */
     private final Deque<Runnable> unrecorded = new ArrayDeque<>();
     private long unrecordedRetryNanos;
@@ -152,6 +164,11 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         return taskTypes;
     }
 
+    @Override
+    public int capacity() {
+        return size;
+    }
+
     /** The pool as of the supervisor's last round. */
     public PoolStatus status() {
         return status;
@@ -182,7 +199,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting workers", e);
         }
-        dispatcher = new Dispatcher(tasks, idleWorkers::get, task -> events.add(new Assign(task)));
+        dispatcher = new Dispatcher(tasks, idleWorkers::get, work -> events.add(new Assign(work)));
         dispatcher.start();
     }
 
@@ -242,9 +259,13 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 PoolEvent event = events.poll(nanosToNextDeadline(), TimeUnit.NANOSECONDS);
                 while (event != null) {
                     handleSafely(event);
+                    if (outcomes.size() >= MAX_OUTCOMES_PER_COMMIT) {
+                        guarded("outcomes", this::writeOutcomes);
+                    }
                     event = events.poll();
                 }
                 guarded("deadline checks", () -> checkDeadlines(System.nanoTime()));
+                guarded("outcomes", this::writeOutcomes);
                 guarded("outcome retries", this::retryUnrecorded);
                 guarded("status", this::publishStatus);
             } catch (InterruptedException e) {
@@ -304,13 +325,33 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     }
 
     private void fail(Task task, TaskFailure failure) {
-        record(task, () -> tasks.failed(task, failure));
+        outcomes.add(TaskOutcome.failed(task, failure));
+    }
+
+    private void succeed(Task task, String resultJson) {
+        outcomes.add(TaskOutcome.succeeded(task, resultJson));
+    }
+
+    /** Writes the gathered outcomes in one commit; if the store refuses, each is retried alone. */
+    private void writeOutcomes() {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        List<TaskOutcome> written = List.copyOf(outcomes);
+        outcomes.clear();
+        try {
+            tasks.finished(written);
+        } catch (RuntimeException e) {
+            log.error("Could not record the outcomes of {} tasks; retrying every second until the store accepts them",
+                    written.size(), e);
+            written.forEach(outcome -> unrecorded.add(() -> tasks.finished(List.of(outcome))));
+        }
     }
 
     private void handle(PoolEvent event) {
         if (event instanceof Assign assign) {
             try {
-                onAssign(assign.task());
+                onAssign(assign.tasks());
             } finally {
                 // After the slot is BUSY: the dispatcher never sees more room than there is.
                 dispatcher.assigned();
@@ -398,7 +439,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     private void becomeIdle(WorkerSlot slot) {
         slot.assignment = null;
-        Task next = stopping ? null : pending.poll();
+        List<Task> next = stopping ? null : pending.poll();
         if (next != null) {
             run(slot, next);
             return;
@@ -421,6 +462,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     }
 
     private void onExit(WorkerSlot slot, int exitCode, String stderrTail) {
+        releaseChunk(slot);
         String reason = slot.stopReason;
         if (reason == null && slot.state == WorkerState.STARTING) {
             slot.process = null;
@@ -496,41 +538,77 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     // ---- running tasks ----
 
-    private void onAssign(Task task) {
+    private void onAssign(List<Task> claimed) {
         if (stopping) {
-            guarded("unclaim", () -> tasks.unclaim(List.of(task.id())));
+            guarded("unclaim", () -> tasks.unclaim(claimed.stream().map(Task::id).toList()));
             return;
         }
-        if (unmatchedCancels.remove(task.id()) != null) {
-            fail(task, new TaskFailure.Cancelled("cancelled before it reached a worker"));
+        List<Task> work = new ArrayList<>(claimed.size());
+        for (Task task : claimed) {
+            if (unmatchedCancels.remove(task.id()) != null) {
+                fail(task, new TaskFailure.Cancelled("cancelled before it reached a worker"));
+            } else {
+                work.add(task);
+            }
+        }
+        if (work.isEmpty()) {
             return;
         }
         for (WorkerSlot slot : slots) {
             if (slot.state == WorkerState.IDLE) {
-                run(slot, task);
+                run(slot, work);
                 return;
             }
         }
-        pending.add(task);
+        pending.add(work);
     }
 
-    private void run(WorkerSlot slot, Task task) {
-        long now = System.nanoTime();
-        Assignment assignment = new Assignment(task, nextRequestId++);
-        assignment.deadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(task.timeoutMs());
-        slot.assignment = assignment;
-        moveTo(slot, WorkerState.BUSY);
-        try {
-            slot.process.send(new Frame.Run(assignment.requestId, task.id().toString(), task.type(), task.inputJson()));
-        } catch (ProtocolException tooLarge) {
-            // The API bounds inputs below the frame size; this guards the worker all the same.
+    /**
+     * Sends a task, or a chunk of a batch's items, to an idle worker in one go. The worker runs
+     * them one after the other; the timeout of each counts from its own start.
+     */
+    private void run(WorkerSlot slot, List<Task> work) {
+        List<Task> sent = new ArrayList<>(work.size());
+        for (Task task : work) {
+            Assignment assignment = new Assignment(task, nextRequestId++);
+            try {
+                slot.process.send(new Frame.Run(assignment.requestId, task.id().toString(), task.type(),
+                        task.inputJson()));
+            } catch (ProtocolException tooLarge) {
+                // The API bounds inputs below the frame size; this guards the worker all the same.
+                fail(task, new TaskFailure.TaskError("InputTooLarge", "the task's input does not fit in a worker"
+                        + " frame: " + tooLarge.getMessage(), null));
+                continue;
+            }
+            sent.add(task);
+            if (slot.assignment == null) {
+                assignment.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(task.timeoutMs());
+                slot.assignment = assignment;
+            } else {
+                slot.queued.add(assignment);
+            }
+        }
+        if (slot.assignment == null) {
             becomeIdle(slot);
-            fail(task, new TaskFailure.TaskError("InputTooLarge", "the task's input does not fit in a worker frame: "
-                    + tooLarge.getMessage(), null));
             return;
         }
+        moveTo(slot, WorkerState.BUSY);
         long pid = slot.process.pid();
-        record(task, () -> tasks.started(task, pid));
+        record(sent.get(0), () -> tasks.started(sent, pid));
+    }
+
+    /**
+     * A worker died or was killed with items of its chunk not started: they go back to the queue
+     * with their attempt unchanged (they never ran), for any worker to take.
+     */
+    private void releaseChunk(WorkerSlot slot) {
+        slot.skipped.clear();
+        if (slot.queued.isEmpty()) {
+            return;
+        }
+        List<UUID> notStarted = slot.queued.stream().map(a -> a.task.id()).toList();
+        slot.queued.clear();
+        guarded("unclaim", () -> tasks.unclaim(notStarted));
     }
 
     private void onFrame(WorkerSlot slot, Frame frame) {
@@ -543,6 +621,14 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
         Assignment assignment = slot.assignment;
         long requestId = requestIdOf(frame);
+        if (slot.skipped.contains(requestId)) {
+            // A chunk item cancelled before it started: its outcome is recorded; the worker's
+            // acknowledgement of the cancel is all that comes.
+            if (frame instanceof Frame.Result || frame instanceof Frame.Failed) {
+                slot.skipped.remove(requestId);
+            }
+            return;
+        }
         if (assignment == null || assignment.requestId != requestId) {
             if (slot.state == WorkerState.STOPPING) {
                 return; // a late frame from a worker we are killing
@@ -566,11 +652,11 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 brokeProtocol(slot, "a result that is not valid JSON");
                 return;
             }
+            succeed(assignment.task, result.resultJson());
             finishTask(slot);
-            record(assignment.task, () -> tasks.succeeded(assignment.task, result.resultJson()));
         } else if (frame instanceof Frame.Failed failed) {
-            finishTask(slot);
             fail(assignment.task, failureOf(failed));
+            finishTask(slot);
         } else {
             brokeProtocol(slot, "workers never send " + frame.getClass().getSimpleName());
         }
@@ -601,9 +687,17 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         };
     }
 
+    /** The current task ended: the next of its chunk starts, or the worker is free (or recycled). */
     private void finishTask(WorkerSlot slot) {
-        slot.assignment = null;
         slot.tasksCompleted++;
+        Assignment next = slot.queued.poll();
+        if (next != null) {
+            // Its Ack restarts the clock; until then it counts from now, not from the chunk's dispatch.
+            next.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(next.task.timeoutMs());
+            slot.assignment = next;
+            return;
+        }
+        slot.assignment = null;
         if (properties.maxTasksPerWorker() > 0 && slot.tasksCompleted >= properties.maxTasksPerWorker()) {
             moveTo(slot, WorkerState.STOPPING);
             slot.stopReason = "recycle";
@@ -654,11 +748,32 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     }
 
     private void onCancel(UUID taskId) {
-        for (Task task : pending) {
-            if (task.id().equals(taskId)) {
-                pending.remove(task);
-                fail(task, new TaskFailure.Cancelled("cancelled before it reached a worker"));
-                return;
+        for (List<Task> work : pending) {
+            for (Task task : work) {
+                if (task.id().equals(taskId)) {
+                    work.remove(task);
+                    if (work.isEmpty()) {
+                        pending.remove(work);
+                    }
+                    fail(task, new TaskFailure.Cancelled("cancelled before it reached a worker"));
+                    return;
+                }
+            }
+        }
+        for (WorkerSlot slot : slots) {
+            for (Assignment queued : slot.queued) {
+                if (queued.task.id().equals(taskId)) {
+                    // Not started yet: the worker skips it, and its slot goes on with the chunk.
+                    slot.queued.remove(queued);
+                    slot.skipped.add(queued.requestId);
+                    try {
+                        slot.process.send(new Frame.Cancel(queued.requestId));
+                    } catch (ProtocolException impossible) {
+                        // A cancel frame is a few bytes.
+                    }
+                    fail(queued.task, new TaskFailure.Cancelled("cancelled before it started"));
+                    return;
+                }
             }
         }
         for (WorkerSlot slot : slots) {
@@ -766,7 +881,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private void onStop(CompletableFuture<Void> done) {
         stopping = true;
         stopped = done;
-        List<UUID> notStarted = pending.stream().map(Task::id).toList();
+        List<UUID> notStarted = pending.stream().flatMap(List::stream).map(Task::id).toList();
         pending.clear();
         for (WorkerSlot slot : slots) {
             slot.restartAtNanos = 0;
@@ -819,6 +934,10 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         WorkerProcess process;
         WorkerState state = WorkerState.STARTING;
         Assignment assignment;
+        /** The rest of the current chunk, sent to the worker, not started yet. */
+        final Deque<Assignment> queued = new ArrayDeque<>();
+        /** Request ids of chunk items cancelled before they started, which the worker will skip. */
+        final Set<Long> skipped = new HashSet<>();
         String stopReason;
         long tasksCompleted;
         Instant startedAt;

@@ -108,7 +108,7 @@ abstract class TaskStoreContract {
     }
 
     private static TaskQuery all(int limit) {
-        return new TaskQuery(null, null, null, limit);
+        return new TaskQuery(null, null, null, null, limit);
     }
 
     // ---- insert and find ----
@@ -319,7 +319,7 @@ abstract class TaskStoreContract {
                     .hasSize(taskCount);
             assertThat(new HashSet<>(allClaims)).isEqualTo(submitted);
             assertThat(store.countQueued()).isZero();
-            assertThat(store.list(new TaskQuery(TaskState.RUNNING, null, null, taskCount + 1)))
+            assertThat(store.list(new TaskQuery(TaskState.RUNNING, null, null, null, taskCount + 1)))
                     .hasSize(taskCount);
         } finally {
             pool.shutdownNow();
@@ -528,16 +528,16 @@ abstract class TaskStoreContract {
         Task queuedSha = inserted(withType(aQueuedTask(), "sha256"));
         Task queuedNoop = inserted(aQueuedTask());
 
-        assertThat(ids(store.list(new TaskQuery(TaskState.QUEUED, null, null, 10))))
+        assertThat(ids(store.list(new TaskQuery(TaskState.QUEUED, null, null, null, 10))))
                 .containsExactly(queuedNoop.id(), queuedSha.id(), queuedPrimes.id());
-        assertThat(ids(store.list(new TaskQuery(TaskState.RUNNING, null, null, 10))))
+        assertThat(ids(store.list(new TaskQuery(TaskState.RUNNING, null, null, null, 10))))
                 .containsExactly(runningPrimes.id());
-        assertThat(ids(store.list(new TaskQuery(null, "primes", null, 10))))
+        assertThat(ids(store.list(new TaskQuery(null, "primes", null, null, 10))))
                 .containsExactly(queuedPrimes.id(), runningPrimes.id());
-        assertThat(ids(store.list(new TaskQuery(TaskState.QUEUED, "primes", null, 10))))
+        assertThat(ids(store.list(new TaskQuery(TaskState.QUEUED, "primes", null, null, 10))))
                 .containsExactly(queuedPrimes.id());
-        assertThat(store.list(new TaskQuery(TaskState.SUCCEEDED, null, null, 10))).isEmpty();
-        assertThat(store.list(new TaskQuery(null, "unknown", null, 10))).isEmpty();
+        assertThat(store.list(new TaskQuery(TaskState.SUCCEEDED, null, null, null, 10))).isEmpty();
+        assertThat(store.list(new TaskQuery(null, "unknown", null, null, 10))).isEmpty();
     }
 
     @Test
@@ -546,9 +546,9 @@ abstract class TaskStoreContract {
         Task second = inserted(aQueuedTask());
         Task third = inserted(aQueuedTask());
 
-        assertThat(ids(store.list(new TaskQuery(null, null, third.sequence(), 10))))
+        assertThat(ids(store.list(new TaskQuery(null, null, null, third.sequence(), 10))))
                 .containsExactly(second.id(), first.id());
-        assertThat(store.list(new TaskQuery(null, null, first.sequence(), 10))).isEmpty();
+        assertThat(store.list(new TaskQuery(null, null, null, first.sequence(), 10))).isEmpty();
     }
 
     @Test
@@ -562,7 +562,7 @@ abstract class TaskStoreContract {
         Long cursor = null;
         int pages = 0;
         while (true) {
-            List<Task> page = store.list(new TaskQuery(null, null, cursor, 3));
+            List<Task> page = store.list(new TaskQuery(null, null, null, cursor, 3));
             pages++;
             if (page.isEmpty()) {
                 break;

@@ -12,6 +12,8 @@ import io.taskpool.worker.protocol.Frame.Run;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +36,11 @@ final class TaskRunner {
     private final long maxResultBytes;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "task-runner"));
     private volatile RunningTask current;
-    /** A cancel that came before its task started running on our thread. */
-    private volatile long cancelledRequest = -1;
+    /**
+     * Cancels that came before their task started on our thread: the parent sends a batch's chunk
+     * in one go and may cancel any item of it before its turn.
+     */
+    private final Set<Long> cancelledEarly = ConcurrentHashMap.newKeySet();
 
     TaskRunner(HandlerRegistry handlers, FrameWriter writer, long maxResultBytes) {
         this.handlers = handlers;
@@ -48,11 +53,12 @@ final class TaskRunner {
     }
 
     void cancel(long requestId) {
-        cancelledRequest = requestId;
         RunningTask task = current;
         if (task != null && task.requestId == requestId) {
             task.cancelled = true;
             task.thread.interrupt();
+        } else {
+            cancelledEarly.add(requestId);
         }
     }
 
@@ -65,7 +71,7 @@ final class TaskRunner {
     private void execute(Run run) {
         RunningTask task = new RunningTask(run, Thread.currentThread());
         current = task;
-        if (cancelledRequest == run.requestId()) {
+        if (cancelledEarly.remove(run.requestId())) {
             task.cancelled = true;
         }
         writer.send(new Ack(run.requestId()));
@@ -90,6 +96,9 @@ final class TaskRunner {
         if (handler == null) {
             return new Failed(run.requestId(), FailureKind.TASK_ERROR, "UnknownTaskType",
                     "this worker has no handler for task type '" + run.type() + "'", "");
+        }
+        if (task.cancelled) {
+            return cancelled(run); // cancelled while it waited behind others of its chunk
         }
         Object value;
         try {

@@ -1,0 +1,315 @@
+package io.taskpool.task;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The batch use cases: submit many inputs as one request, follow the batch, read its results in
+ * input order, cancel it. Each item is a task, so running, cancelling and recovering an item is
+ * the task service's business; this class adds what concerns the batch as a whole.
+ */
+public class BatchService {
+
+    /** Inputs written to the store per statement while a request is read. */
+    private static final int INSERT_SLICE = 1000;
+    /**
+     * The largest automatic chunk. {@code Pool.map} cuts the inputs into 4 chunks per worker; past
+     * this size a chunk saves nothing more on dispatch, while it makes a single task submitted
+     * behind the batch wait longer for a free worker.
+     */
+    static final int AUTO_CHUNK_LIMIT = 64;
+    /** How long a submission that lost the race for its idempotency key waits for the winner. */
+    private static final Duration KEY_RACE_WAIT = Duration.ofSeconds(60);
+    /** How often a long poll re-reads a batch when no item signals (items finished elsewhere). */
+    private static final long WATCH_POLL_MILLIS = 1000;
+    /** Re-reads of a batch that items keep signalling are spaced at least this far apart. */
+    private static final long WATCH_SPACING_MILLIS = 50;
+
+    private final BatchStore store;
+    private final TaskService tasks;
+    private final WorkerGateway workers;
+    private final BatchProperties properties;
+    private final BatchSignals signals;
+    private final Executor waitExecutor;
+    private final MeterRegistry meters;
+
+    public BatchService(BatchStore store, TaskService tasks, WorkerGateway workers, BatchProperties properties,
+            BatchSignals signals, Executor waitExecutor, MeterRegistry meters) {
+        this.store = store;
+        this.tasks = tasks;
+        this.workers = workers;
+        this.properties = properties;
+        this.signals = signals;
+        this.waitExecutor = waitExecutor;
+        this.meters = meters;
+    }
+
+    // ---- submission ----
+
+    /**
+     * Reads a batch request and stores the batch with all its items in one transaction, in
+     * slices, so the request is never held in memory whole. With an idempotency key that an
+     * earlier batch holds, the request is read to compare it and the earlier batch is returned.
+     */
+    public Submitted<BatchStatus> submit(BatchRequest request, String idempotencyKey) {
+        BatchHeader early = request.readHeader();
+        check(early);
+        if (idempotencyKey != null) {
+            Optional<IdempotentResource<Batch>> earlier = store.findByIdempotencyKey(idempotencyKey);
+            if (earlier.isPresent()) {
+                return replay(earlier.get(), drain(request), idempotencyKey);
+            }
+        }
+        tasks.checkQueueRoom();
+        Batch batch;
+        try {
+            batch = store.inTransaction(() -> insert(request, early, idempotencyKey));
+        } catch (IdempotencyKeyTakenException raced) {
+            String hash = drain(request);
+            return replay(awaitWinner(idempotencyKey), hash, idempotencyKey);
+        }
+        tasks.queued(batch.type(), batch.size());
+        Counter.builder("taskpool.batches.submitted").tag("type", batch.type())
+                .description("Batches accepted").register(meters).increment();
+        return new Submitted<>(new BatchStatus(batch, new BatchCounts(batch.size(), 0, 0, 0, 0, 0, null)), true);
+    }
+
+    private Batch insert(BatchRequest request, BatchHeader early, String idempotencyKey) {
+        Instant now = tasks.now();
+        Batch draft = batchOf(UUID.randomUUID(), early, 0, early.chunkSize() == null ? 1 : early.chunkSize(), now);
+        store.insertBatch(draft, idempotencyKey);
+        long baseRound = store.currentRound(draft.priority());
+        // With an automatic chunk size the first inputs wait until the size is known or cannot
+        // change the chunk any more (4 chunks per worker, as Pool.map cuts them).
+        int autoDecidedAt = 4 * Math.max(1, workers.capacity()) * AUTO_CHUNK_LIMIT;
+        int chunk = early.chunkSize() == null ? 0 : early.chunkSize();
+        List<String> slice = new ArrayList<>();
+        int count = 0;
+        for (String input = request.nextInput(); input != null; input = request.nextInput()) {
+            if (++count > properties.maxItems()) {
+                throw new BatchTooLargeException(properties.maxItems());
+            }
+            slice.add(input);
+            if (chunk == 0 && slice.size() >= autoDecidedAt) {
+                chunk = AUTO_CHUNK_LIMIT;
+            }
+            if (chunk != 0 && slice.size() >= INSERT_SLICE) {
+                store.insertItems(withChunk(draft, chunk), tasks.maxAttempts(), count - slice.size(), slice, baseRound);
+                slice.clear();
+            }
+        }
+        if (chunk == 0) {
+            chunk = automaticChunk(count);
+        }
+        if (!slice.isEmpty()) {
+            store.insertItems(withChunk(draft, chunk), tasks.maxAttempts(), count - slice.size(), slice, baseRound);
+        }
+        BatchHeader header = early.with(request.readRest());
+        check(header);
+        if (header.type() == null || header.type().isBlank()) {
+            throw new InvalidTaskException("type", "field 'type' is required");
+        }
+        if (count == 0) {
+            throw new InvalidTaskException("inputs", "field 'inputs' must hold at least one input object");
+        }
+        int chunkSize = header.chunkSize() == null ? chunk : header.chunkSize();
+        Batch batch = batchOf(draft.id(), header, count, chunkSize, now);
+        if (!sameItemFields(batch, withChunk(draft, chunk))) {
+            // Fields that came after the inputs: the items written so far take them now.
+            store.rewriteItems(batch, store.currentRound(batch.priority()));
+        }
+        store.completeBatch(batch, request.requestHash());
+        return batch;
+    }
+
+    private Batch batchOf(UUID id, BatchHeader header, int size, int chunkSize, Instant now) {
+        return new Batch(id, header.type() == null ? "" : header.type(), size, chunkSize,
+                header.priority() == null ? 0 : header.priority(), tasks.timeoutMs(header.timeoutMs()),
+                header.labels() == null ? Map.of() : Map.copyOf(header.labels()), now, false);
+    }
+
+    private static Batch withChunk(Batch batch, int chunkSize) {
+        return new Batch(batch.id(), batch.type(), batch.size(), chunkSize, batch.priority(), batch.timeoutMs(),
+                batch.labels(), batch.createdAt(), batch.cancelRequested());
+    }
+
+    private static boolean sameItemFields(Batch a, Batch b) {
+        return a.type().equals(b.type()) && a.chunkSize() == b.chunkSize() && a.priority() == b.priority()
+                && a.timeoutMs() == b.timeoutMs() && a.labels().equals(b.labels());
+    }
+
+    /** {@code Pool.map}'s rule: about 4 chunks per worker, here at most {@link #AUTO_CHUNK_LIMIT} items each. */
+    int automaticChunk(int size) {
+        int perWorker = 4 * Math.max(1, workers.capacity());
+        return (int) Math.max(1, Math.min(AUTO_CHUNK_LIMIT, (size + perWorker - 1L) / perWorker));
+    }
+
+    /** Checks the fields present; absent ones take defaults later. */
+    private void check(BatchHeader header) {
+        if (header.type() != null) {
+            tasks.checkType(header.type(), "type");
+        }
+        if (header.timeoutMs() != null) {
+            tasks.timeoutMs(header.timeoutMs());
+        }
+        if (header.chunkSize() != null && (header.chunkSize() < 1 || header.chunkSize() > properties.maxChunkSize())) {
+            throw new InvalidTaskException("chunkSize", "chunkSize must be between 1 and " + properties.maxChunkSize()
+                    + " (taskpool.batches.max-chunk-size), was " + header.chunkSize());
+        }
+    }
+
+    /** Reads the rest of a request that will not be stored, for its digest. */
+    private static String drain(BatchRequest request) {
+        while (request.nextInput() != null) {
+            // only the digest matters
+        }
+        request.readRest();
+        return request.requestHash();
+    }
+
+    private Submitted<BatchStatus> replay(IdempotentResource<Batch> earlier, String requestHash, String key) {
+        if (!earlier.requestHash().equals(requestHash)) {
+            throw new IdempotencyConflictException(key, false, "Idempotency-Key '" + key + "' was used with another"
+                    + " request (batch " + earlier.resource().id() + "); use a new key for a new batch");
+        }
+        return new Submitted<>(status(earlier.resource()), false);
+    }
+
+    /** The batch of a concurrent request with the same key, once it has committed. */
+    private IdempotentResource<Batch> awaitWinner(String key) {
+        long deadline = System.nanoTime() + KEY_RACE_WAIT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            Optional<IdempotentResource<Batch>> winner = store.findByIdempotencyKey(key);
+            if (winner.isPresent()) {
+                return winner.get();
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IdempotencyConflictException(key, true, "a concurrent request with Idempotency-Key '" + key
+                + "' did not complete; retry");
+    }
+
+    // ---- reading ----
+
+    public BatchStatus get(UUID id) {
+        return status(store.find(id).orElseThrow(() -> new BatchNotFoundException(id)));
+    }
+
+    private BatchStatus status(Batch batch) {
+        return new BatchStatus(batch, store.counts(batch.id()));
+    }
+
+    /** Items {@code offset ..< offset + limit} in input order. */
+    public List<BatchItem> results(UUID id, int offset, int limit) {
+        get(id);
+        return store.items(id, offset, limit);
+    }
+
+    /**
+     * The batch once it is terminal, or as it is after {@code wait}. Holds no thread while
+     * waiting: item signals (or a slow poll) trigger a cheap re-count.
+     */
+    public CompletableFuture<BatchStatus> awaitTerminal(UUID id, Duration wait) {
+        BatchStatus now = get(id);
+        if (now.state().isTerminal() || wait.isZero()) {
+            return CompletableFuture.completedFuture(now);
+        }
+        BatchWatch watch = new BatchWatch(id);
+        BatchSignals.Subscription subscription = signals.subscribe(id, index -> watch.changed());
+        watch.done.whenComplete((status, error) -> subscription.close());
+        watch.changed(); // a change between the first read and subscribing
+        return watch.done.completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApplyAsync(status -> status != null ? status : get(id), waitExecutor);
+    }
+
+    /**
+     * Re-counts a batch's unfinished items when told something changed: never two counts at once,
+     * at most one per {@link #WATCH_SPACING_MILLIS}, and once per {@link #WATCH_POLL_MILLIS}
+     * without signals.
+     */
+    private final class BatchWatch {
+        final UUID id;
+        final CompletableFuture<BatchStatus> done = new CompletableFuture<>();
+        final AtomicBoolean checking = new AtomicBoolean();
+        volatile boolean dirty;
+        volatile long lastCheckNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(WATCH_SPACING_MILLIS);
+
+        BatchWatch(UUID id) {
+            this.id = id;
+            poll();
+        }
+
+        void changed() {
+            if (done.isDone()) {
+                return;
+            }
+            if (!checking.compareAndSet(false, true)) {
+                dirty = true; // the count in flight may have missed it: count again afterwards
+                return;
+            }
+            long sinceLast = System.nanoTime() - lastCheckNanos;
+            long wait = Math.max(0, TimeUnit.MILLISECONDS.toNanos(WATCH_SPACING_MILLIS) - sinceLast);
+            CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS, waitExecutor).execute(this::check);
+        }
+
+        private void check() {
+            dirty = false;
+            lastCheckNanos = System.nanoTime();
+            try {
+                if (store.unfinished(id) == 0) {
+                    done.complete(get(id));
+                }
+            } catch (RuntimeException e) {
+                // the store is away for a moment: the next poll tries again
+            } finally {
+                checking.set(false);
+            }
+            if (dirty) {
+                changed();
+            }
+        }
+
+        private void poll() {
+            CompletableFuture.delayedExecutor(WATCH_POLL_MILLIS, TimeUnit.MILLISECONDS, waitExecutor).execute(() -> {
+                if (!done.isDone()) {
+                    changed();
+                    poll();
+                }
+            });
+        }
+    }
+
+    // ---- cancelling ----
+
+    /**
+     * Cancels a batch: queued items become CANCELLED at once, running ones are stopped as
+     * running tasks are. Completes when every item is terminal (or after the cancel bound).
+     */
+    public CompletableFuture<BatchStatus> cancel(UUID id) {
+        BatchStatus status = get(id);
+        if (status.state().isTerminal()) {
+            throw new BatchStateConflictException(status, "batch " + id + " is already " + status.state());
+        }
+        store.requestCancel(id);
+        tasks.cancelledWhileQueued(id, store.cancelQueuedItems(id, tasks.now()));
+        // Items claimed after the queued ones were cancelled are RUNNING now: stop them too.
+        store.itemIds(id, TaskState.RUNNING).forEach(tasks::cancelRunning);
+        return awaitTerminal(id, tasks.cancelBound());
+    }
+}
