@@ -114,8 +114,9 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private boolean stopping;
     private CompletableFuture<Void> stopped;
 
-    public WorkerPool(WorkerProperties properties, Duration cancelGrace, int maxFrameBytes, long maxResultBytes,
-            Supplier<TaskService> taskService, MeterRegistry meters, Clock clock) {
+    public WorkerPool(WorkerProperties properties, Map<String, ProgramProperties> programs, Duration cancelGrace,
+            int maxFrameBytes, long maxResultBytes, Supplier<TaskService> taskService, MeterRegistry meters,
+            Clock clock) {
         this.properties = properties;
         this.cancelGrace = cancelGrace;
         this.taskService = taskService;
@@ -124,7 +125,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         this.size = properties.effectiveCount();
         this.codec = new FrameCodec(maxFrameBytes);
         this.classPath = WorkerClassPath.resolve(properties.classPath());
-        this.launcher = new WorkerLauncher(properties, classPath, maxFrameBytes, maxResultBytes);
+        this.launcher = new WorkerLauncher(properties, programs, classPath, maxFrameBytes, maxResultBytes);
         this.status = PoolStatus.empty(size);
         for (WorkerState state : WorkerState.values()) {
             Gauge.builder("taskpool.workers", () -> count(state)).tag("state", state.name())

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
-/** The task handlers found on the worker's class path, by type name. */
+/** The task handlers of this worker, by type name: those found on its class path, then the programs. */
 final class HandlerRegistry {
 
     private final Map<String, TaskHandler> byType;
@@ -24,6 +24,29 @@ final class HandlerRegistry {
      * does not take all other task types down with it.
      */
     static HandlerRegistry load() {
+        return load(List.of(), 0);
+    }
+
+    /**
+     * Loads the class path's handlers as {@link #load()} does, then adds one
+     * {@link ProgramHandler} per program. A program named like a type already taken is reported
+     * on stderr and skipped: the first one stays.
+     */
+    static HandlerRegistry load(List<ProgramSpec> programs, long maxResultBytes) {
+        HandlerRegistry registry = loadClassPath();
+        for (ProgramSpec program : programs) {
+            TaskHandler handler = new ProgramHandler(program, maxResultBytes,
+                    taskId -> ProgramHandler.toWorkerStderr(program.type(), taskId));
+            TaskHandler previous = registry.byType.putIfAbsent(program.type(), handler);
+            if (previous != null) {
+                System.err.println("worker: program task type '" + program.type() + "' is already provided by "
+                        + previous.getClass().getName() + "; keeping the first");
+            }
+        }
+        return registry;
+    }
+
+    private static HandlerRegistry loadClassPath() {
         Map<String, TaskHandler> byType = new LinkedHashMap<>();
         var iterator = ServiceLoader.load(TaskHandler.class).iterator();
         while (true) {

@@ -98,6 +98,9 @@ final class TaskRunner {
             if (task.cancelled) {
                 return cancelled(run);
             }
+            if (e instanceof ReportedFailure reported) {
+                return new Failed(run.requestId(), reported.kind(), reported.errorType(), cut(reported.getMessage()), "");
+            }
             return new Failed(run.requestId(), FailureKind.TASK_ERROR, e.getClass().getName(),
                     cut(String.valueOf(e.getMessage())), stackTrace(e));
         }
