@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.taskpool.worker.ProgramProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.FileSystemResource;
 
 /** {@code taskpool.programs.*}: binding, the shipped example and the start-up checks. */
@@ -84,6 +86,22 @@ class ProgramPropertiesBindingTest {
                 });
     }
 
+    @Test
+    void variableNamesInYaml() {
+        String yaml = """
+                taskpool:
+                  programs:
+                    p:
+                      argv: [cat]
+                      env:
+                        PLAIN: a
+                        "[WITH_UNDERSCORE]": b
+                """;
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(yaml(yaml)))
+                .run(context -> assertThat(context.getBean(TaskpoolProperties.class).programs().get("p").env())
+                        .isEqualTo(Map.of("PLAIN", "a", "WITH_UNDERSCORE", "b")));
+    }
+
     @ParameterizedTest(name = "{0} fails naming {1}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
             taskpool.programs.empty.description=no argv         | taskpool.programs.empty.argv must name the program
@@ -107,6 +125,15 @@ class ProgramPropertiesBindingTest {
     private static PropertySource<?> yaml(Path file) {
         try {
             return new YamlPropertySourceLoader().load(file.toString(), new FileSystemResource(file)).get(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static PropertySource<?> yaml(String text) {
+        try {
+            return new YamlPropertySourceLoader().load("test", new ByteArrayResource(text.getBytes(StandardCharsets.UTF_8)))
+                    .get(0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
