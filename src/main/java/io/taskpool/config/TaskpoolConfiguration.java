@@ -60,8 +60,8 @@ class TaskpoolConfiguration {
             MeterRegistry meters, Clock clock) {
         long largest = Math.max(properties.tasks().maxResult().toBytes(), properties.api().maxBody().toBytes());
         int maxFrameBytes = (int) Math.min(Integer.MAX_VALUE - 8, largest + FRAME_OVERHEAD_BYTES);
-        return new WorkerPool(properties.workers(), properties.programs(), properties.tasks().cancelGrace(), maxFrameBytes,
-                properties.tasks().maxResult().toBytes(), taskService::getObject, meters, clock);
+        return new WorkerPool(properties.workers(), properties.programs(), properties.tasks().cancelGrace(),
+                maxFrameBytes, properties.tasks().maxResult().toBytes(), taskService::getObject, meters, clock);
     }
 
     @Bean

@@ -63,6 +63,20 @@ public record TaskpoolProperties(
         return Map.copyOf(timeouts);
     }
 
+    /**
+     * The input schemas of the program task types that declare one, by type: JSON text, checked
+     * at start-up to be a JSON object.
+     */
+    public Map<String, String> inputSchemas() {
+        Map<String, String> schemas = new LinkedHashMap<>();
+        programs.forEach((type, program) -> {
+            if (program.inputSchema() != null) {
+                schemas.put(type, program.inputSchema());
+            }
+        });
+        return Map.copyOf(schemas);
+    }
+
     private static void checkProgram(String type, ProgramProperties program, TaskProperties tasks) {
         if (program == null) {
             throw new IllegalArgumentException("taskpool.programs." + type

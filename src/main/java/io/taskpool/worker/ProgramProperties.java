@@ -15,11 +15,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code argv} directly (never through a shell), writes the task's input JSON to its stdin and
  * reads its result from stdout. The type is named after the map key.
  *
- * @param argv the program and its arguments, exactly as they are passed to it; the task's input never goes here
+ * @param argv the program and its arguments (a relative path to an existing file is made absolute); never the input
  * @param description one line for {@code GET /api/v1/task-types}; defaults to the command line
  * @param workingDir where the program runs; by default a fresh temporary directory per task, removed afterwards
  * @param env extra environment variables; the program sees only these, PATH, HOME, LANG and TASKPOOL_TASK_ID
- * @param timeout time limit of a task of this type that names no {@code timeoutMs}; defaults to {@code taskpool.tasks.default-timeout}
+ * @param timeout time limit of a task of this type that names no {@code timeoutMs} (else the tasks.default-timeout)
  * @param inputSchema a JSON Schema of the type's input, as JSON text; carried for clients, not enforced here
  */
 public record ProgramProperties(

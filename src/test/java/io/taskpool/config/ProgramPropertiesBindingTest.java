@@ -60,6 +60,7 @@ class ProgramPropertiesBindingTest {
                     assertThat(wordfreq.inputSchema()).contains("\"required\": [\"text\"]");
                     assertThat(wordfreq.workingDir()).isNull();
                     assertThat(properties.defaultTimeouts()).isEqualTo(Map.of("wordfreq", Duration.ofSeconds(30)));
+                    assertThat(properties.inputSchemas()).containsOnlyKeys("wordfreq");
                 });
     }
 
@@ -110,7 +111,7 @@ class ProgramPropertiesBindingTest {
             taskpool.programs.q.argv[0]=                        | taskpool.programs.q.argv
             taskpool.programs.p.env.[TASKPOOL_TASK_ID]=x        | taskpool.programs.p.env must not set TASKPOOL_TASK_ID
             taskpool.programs.p.env.[1ABC]=x                    | taskpool.programs.p.env: '1ABC' is not a variable name
-            taskpool.programs.p.timeout=2h                      | taskpool.programs.p.timeout (PT2H) must not exceed taskpool.tasks.max-timeout
+            taskpool.programs.p.timeout=2h                      | taskpool.programs.p.timeout (PT2H) must not exceed
             taskpool.programs.p.timeout=0s                      | taskpool.programs.p.timeout must be positive
             taskpool.programs.p.input-schema={oops              | taskpool.programs.p.input-schema is not JSON
             taskpool.programs.p.input-schema=[1]                | taskpool.programs.p.input-schema must be a JSON object
@@ -132,8 +133,8 @@ class ProgramPropertiesBindingTest {
 
     private static PropertySource<?> yaml(String text) {
         try {
-            return new YamlPropertySourceLoader().load("test", new ByteArrayResource(text.getBytes(StandardCharsets.UTF_8)))
-                    .get(0);
+            ByteArrayResource resource = new ByteArrayResource(text.getBytes(StandardCharsets.UTF_8));
+            return new YamlPropertySourceLoader().load("test", resource).get(0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

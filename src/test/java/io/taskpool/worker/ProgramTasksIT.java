@@ -94,7 +94,8 @@ class ProgramTasksIT extends ServiceTest {
         String id = submit("test-echo", Map.of("n", 42, "words", List.of("a", "b")));
         Response done = awaitSucceeded(id);
 
-        assertThat(done.<Map<String, Object>>path("result.input")).isEqualTo(Map.of("n", 42, "words", List.of("a", "b")));
+        assertThat(done.<Map<String, Object>>path("result.input"))
+                .isEqualTo(Map.of("n", 42, "words", List.of("a", "b")));
         assertThat(done.<String>path("result.taskId")).isEqualTo(id);
         Path workingDir = Path.of(done.<String>path("result.cwd"));
         assertThat(workingDir.getFileName().toString()).startsWith("taskpool-task-");

@@ -19,18 +19,10 @@ final class HandlerRegistry {
     }
 
     /**
-     * Loads every {@link TaskHandler} with {@link ServiceLoader}. A handler that fails to load or
-     * repeats a type already taken is reported on stderr and skipped, so one broken plug-in jar
-     * does not take all other task types down with it.
-     */
-    static HandlerRegistry load() {
-        return load(List.of(), 0);
-    }
-
-    /**
-     * Loads the class path's handlers as {@link #load()} does, then adds one
-     * {@link ProgramHandler} per program. A program named like a type already taken is reported
-     * on stderr and skipped: the first one stays.
+     * Loads every {@link TaskHandler} with {@link ServiceLoader}, then adds one
+     * {@link ProgramHandler} per program. A handler that fails to load or repeats a type already
+     * taken is reported on stderr and skipped, so one broken plug-in jar does not take all other
+     * task types down with it; the same goes for a program named like a type already taken.
      */
     static HandlerRegistry load(List<ProgramSpec> programs, long maxResultBytes) {
         HandlerRegistry registry = loadClassPath();
@@ -46,6 +38,7 @@ final class HandlerRegistry {
         return registry;
     }
 
+    /** The class path's handlers. */
     private static HandlerRegistry loadClassPath() {
         Map<String, TaskHandler> byType = new LinkedHashMap<>();
         var iterator = ServiceLoader.load(TaskHandler.class).iterator();

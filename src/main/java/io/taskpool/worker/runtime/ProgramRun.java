@@ -114,7 +114,7 @@ final class ProgramRun {
         }
     }
 
-    private Process start(Path workingDir, String taskId) throws IOException {
+    private Process start(Path workingDir, String taskId) throws ReportedFailure {
         ProcessBuilder builder = new ProcessBuilder(spec.argv()).directory(workingDir.toFile());
         Map<String, String> environment = builder.environment();
         environment.clear();
@@ -126,7 +126,13 @@ final class ProgramRun {
         }
         environment.putAll(spec.env());
         environment.put(TASK_ID_VARIABLE, taskId);
-        return builder.start();
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            // The JDK's message names the program, the directory and why ("error=2, No such file...").
+            throw ReportedFailure.programFailed(
+                    "program " + spec.type() + " could not be started: " + e.getMessage());
+        }
     }
 
     /** Waits for the program's exit, noting its descendants on the way (see {@link #stopTree}). */
@@ -149,7 +155,8 @@ final class ProgramRun {
         if (exitCode != 0) {
             String tail = stderrTail();
             throw ReportedFailure.programFailed("program " + spec.type() + " exited with code " + exitCode
-                    + signal(exitCode) + (tail.isEmpty() ? "; it wrote nothing to stderr" : "; last stderr lines:\n" + tail));
+                    + signal(exitCode)
+                    + (tail.isEmpty() ? "; it wrote nothing to stderr" : "; last stderr lines:\n" + tail));
         }
         String text = stdout.toString(StandardCharsets.UTF_8);
         try {
@@ -286,7 +293,8 @@ final class ProgramRun {
             if (stderrTail.size() == TAIL_LINES) {
                 stderrTail.removeFirst();
             }
-            stderrTail.addLast(line.length() <= MAX_TAIL_LINE_CHARS ? line : line.substring(0, MAX_TAIL_LINE_CHARS) + "...");
+            stderrTail.addLast(
+                    line.length() <= MAX_TAIL_LINE_CHARS ? line : line.substring(0, MAX_TAIL_LINE_CHARS) + "...");
         }
         log.accept(line);
     }

@@ -124,7 +124,8 @@ class ProgramRunTest {
 
         Map<String, String> environment = new TreeMap<>();
         ((String) result.get("stdout")).lines()
-                .forEach(line -> environment.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
+                .forEach(line -> environment.put(line.substring(0, line.indexOf('=')),
+                        line.substring(line.indexOf('=') + 1)));
         Map<String, String> expected = new TreeMap<>(Map.of("GREETING", "hello", "TASKPOOL_TASK_ID", "task-42"));
         for (String name : List.of("PATH", "HOME", "LANG")) {
             if (System.getenv(name) != null) {
@@ -146,6 +147,16 @@ class ProgramRunTest {
 
         assertThat(result.get()).isEqualTo(Map.of("released", true));
         assertThat(logLines).containsExactly("starting");
+    }
+
+    @Test
+    void aProgramThatCannotStartFailsTheTask() {
+        ProgramSpec spec = new ProgramSpec("test.missing", "", List.of("taskpool-no-such-program"), null, Map.of());
+
+        assertThatThrownBy(() -> run(spec, "{}")).isInstanceOfSatisfying(ReportedFailure.class, failure -> {
+            assertThat(failure.errorType()).isEqualTo("ProgramFailed");
+            assertThat(failure.getMessage()).contains("could not be started", "taskpool-no-such-program");
+        });
     }
 
     @Test
