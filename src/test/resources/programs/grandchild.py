@@ -1,5 +1,6 @@
 """Starts a grandchild that sleeps, writes both pids to {"pidFile": path}, then sleeps itself;
-with {"ignoreTerm": true} it ignores SIGTERM.
+with {"ignoreTerm": true} it ignores SIGTERM; with {"exitAfter": s} it exits after s seconds,
+leaving the grandchild behind.
 
 The pid file is written to a temporary name and renamed, so a reader never sees half of it.
 """
@@ -18,4 +19,7 @@ path = task["pidFile"]
 with open(path + ".tmp", "w") as f:
     f.write(f"{os.getpid()} {grandchild.pid}")
 os.rename(path + ".tmp", path)
+if "exitAfter" in task:
+    time.sleep(task["exitAfter"])
+    sys.exit(0)
 time.sleep(600)

@@ -46,7 +46,11 @@ final class ProgramRun {
      * program ignoring SIGTERM is killed by the worker, which then stays in the pool.
      */
     static final long STOP_GRACE_MILLIS = 250;
-    /** How often the task thread looks for new descendants (each look reads /proc). */
+    /**
+     * How often the task thread looks for new descendants (each look reads /proc): every 5 ms
+     * at first, doubling up to 100 ms, so that the children of a short program are seen too.
+     */
+    private static final long FIRST_WATCH_MILLIS = 5;
     private static final long WATCH_INTERVAL_MILLIS = 100;
     /** How long the pipes may take to reach end of file once the program and its processes are gone. */
     private static final long DRAIN_MILLIS = 2_000;
@@ -137,12 +141,14 @@ final class ProgramRun {
 
     /** Waits for the program's exit, noting its descendants on the way (see {@link #stopTree}). */
     private int awaitExit(Process process) throws InterruptedException {
-        while (!process.waitFor(WATCH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS)) {
+        long wait = FIRST_WATCH_MILLIS;
+        while (!process.waitFor(wait, TimeUnit.MILLISECONDS)) {
             if (outputTooLarge) {
                 stopTree(process);
             } else {
                 process.descendants().forEach(seen::add);
             }
+            wait = Math.min(wait * 2, WATCH_INTERVAL_MILLIS);
         }
         return process.exitValue();
     }

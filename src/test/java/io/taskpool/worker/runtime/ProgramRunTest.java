@@ -170,6 +170,16 @@ class ProgramRunTest {
     }
 
     @Test
+    void whatAProgramLeavesRunningIsStoppedWhenItExits() throws Exception {
+        Path pidFile = temp.resolve("pids");
+        Object result = run(script("grandchild"), "{\"pidFile\":\"" + pidFile + "\",\"exitAfter\":0.3}");
+
+        assertThat(result).isEqualTo(Map.of("stdout", ""));
+        long grandchild = Long.parseLong(Files.readString(pidFile).split(" ")[1]);
+        await().atMost(DEADLINE).until(() -> !Processes.isRunning(grandchild));
+    }
+
+    @Test
     void cancelKillsTheProgramAndItsGrandchild() throws Exception {
         assertCancelKillsTree(false);
     }
