@@ -20,7 +20,8 @@ record SubmitBatchRequest(
         @Schema(description = "Consecutive items one worker takes in one dispatch; by default about 4 chunks"
                 + " per worker, at most 64 items", example = "64") Integer chunkSize,
         @Schema(description = "Higher runs first (-1000 to 1000); defaults to 0", example = "0") Integer priority,
-        @Schema(description = "Time limit of each item in milliseconds; defaults to taskpool.tasks.default-timeout",
+        @Schema(description = "Time limit of each item in milliseconds; defaults to the type's own timeout"
+                + " (programs), else taskpool.tasks.default-timeout",
                 example = "60000") Long timeoutMs,
         @Schema(description = "Up to 32 free-form labels, copied to every item", example = "{\"team\": \"search\"}")
         Map<String, String> labels) {}

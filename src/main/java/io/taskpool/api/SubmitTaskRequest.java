@@ -19,7 +19,8 @@ record SubmitTaskRequest(
         @Schema(type = "object", description = "The handler's input object; defaults to {}",
                 example = "{\"below\": 1000000}")
         JsonNode input,
-        @Schema(description = "Time limit in milliseconds; defaults to taskpool.tasks.default-timeout",
+        @Schema(description = "Time limit in milliseconds; defaults to the type's own timeout (programs),"
+                + " else taskpool.tasks.default-timeout",
                 example = "60000")
         @Positive Long timeoutMs,
         @Schema(description = "Higher runs first (-1000 to 1000); defaults to 0", example = "0")

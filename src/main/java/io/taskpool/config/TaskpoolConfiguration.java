@@ -58,7 +58,7 @@ class TaskpoolConfiguration {
             TaskCompletions completions, BatchSignals batchSignals, ExecutorService taskWaitExecutor, Clock clock,
             MeterRegistry meters) {
         return new TaskService(store, properties.tasks(), properties.queue(), properties.nodeId(), workers,
-                completions, batchSignals, taskWaitExecutor, clock, meters);
+                completions, batchSignals, taskWaitExecutor, clock, meters, properties.defaultTimeouts());
     }
 
     @Bean
@@ -81,8 +81,8 @@ class TaskpoolConfiguration {
             MeterRegistry meters, Clock clock) {
         long largest = Math.max(properties.tasks().maxResult().toBytes(), properties.api().maxBody().toBytes());
         int maxFrameBytes = (int) Math.min(Integer.MAX_VALUE - 8, largest + FRAME_OVERHEAD_BYTES);
-        return new WorkerPool(properties.workers(), properties.tasks().cancelGrace(), maxFrameBytes,
-                properties.tasks().maxResult().toBytes(), taskService::getObject, meters, clock);
+        return new WorkerPool(properties.workers(), properties.programs(), properties.tasks().cancelGrace(),
+                maxFrameBytes, properties.tasks().maxResult().toBytes(), taskService::getObject, meters, clock);
     }
 
     @Bean

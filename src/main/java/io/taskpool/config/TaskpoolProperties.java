@@ -4,12 +4,17 @@ import io.taskpool.api.ApiProperties;
 import io.taskpool.task.BatchProperties;
 import io.taskpool.task.QueueProperties;
 import io.taskpool.task.TaskProperties;
+import io.taskpool.worker.ProgramProperties;
 import io.taskpool.worker.WorkerProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -25,6 +30,7 @@ import org.springframework.validation.annotation.Validated;
  * @param queue the queue
  * @param api the HTTP API
  * @param batches batches of many inputs
+ * @param programs task types run by external programs, by type name
  */
 @Validated
 @ConfigurationProperties("taskpool")
@@ -35,12 +41,51 @@ public record TaskpoolProperties(
         @Valid @DefaultValue @NestedConfigurationProperty TaskProperties tasks,
         @Valid @DefaultValue @NestedConfigurationProperty QueueProperties queue,
         @Valid @DefaultValue @NestedConfigurationProperty ApiProperties api,
-        @Valid @DefaultValue @NestedConfigurationProperty BatchProperties batches) {
+        @Valid @DefaultValue @NestedConfigurationProperty BatchProperties batches,
+        @DefaultValue Map<String, ProgramProperties> programs) {
 
     public TaskpoolProperties {
         if (nodeId == null || nodeId.isBlank()) {
             nodeId = hostName();
         }
+        programs = programs == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(programs));
+        programs.forEach((type, program) -> checkProgram(type, program, tasks));
+    }
+
+    /**
+     * Time limits by task type for tasks that name no {@code timeoutMs}: the {@code timeout} of
+     * each program that sets one. Types not listed use {@code taskpool.tasks.default-timeout}.
+     */
+    public Map<String, Duration> defaultTimeouts() {
+        Map<String, Duration> timeouts = new LinkedHashMap<>();
+        programs.forEach((type, program) -> {
+            if (program.timeout() != null) {
+                timeouts.put(type, program.timeout());
+            }
+        });
+        return Map.copyOf(timeouts);
+    }
+
+    /**
+     * The input schemas of the program task types that declare one, by type: JSON text, checked
+     * at start-up to be a JSON object.
+     */
+    public Map<String, String> inputSchemas() {
+        Map<String, String> schemas = new LinkedHashMap<>();
+        programs.forEach((type, program) -> {
+            if (program.inputSchema() != null) {
+                schemas.put(type, program.inputSchema());
+            }
+        });
+        return Map.copyOf(schemas);
+    }
+
+    private static void checkProgram(String type, ProgramProperties program, TaskProperties tasks) {
+        if (program == null) {
+            throw new IllegalArgumentException("taskpool.programs." + type
+                    + ".argv must name the program to run and its arguments");
+        }
+        program.check(type, tasks == null ? null : tasks.maxTimeout());
     }
 
     private static String hostName() {

@@ -7,6 +7,7 @@ import io.taskpool.task.BatchStore;
 import io.taskpool.task.IdempotencyKeyTakenException;
 import io.taskpool.task.IdempotentResource;
 import io.taskpool.task.TaskError;
+import io.taskpool.task.TaskIds;
 import io.taskpool.task.TaskState;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -171,7 +172,7 @@ class JdbcBatchStore implements BatchStore {
             @Override
             public void setValues(PreparedStatement statement, int i) throws SQLException {
                 int index = firstIndex + i;
-                statement.setObject(1, UUID.randomUUID());
+                statement.setObject(1, TaskIds.next());
                 statement.setString(2, batch.type());
                 statement.setString(3, inputs.get(i));
                 statement.setInt(4, batch.priority());

@@ -71,8 +71,7 @@ class JdbcTaskStore implements TaskStore {
     static final String CLAIM_QUEUED = """
             UPDATE task SET state = 'RUNNING', owner = :owner, started_at = :now, worker_pid = NULL,
                    progress_fraction = NULL, progress_message = NULL
-            WHERE state = 'QUEUED'
-              AND id IN (SELECT id FROM task ${queueOrder} WHERE state = 'QUEUED'
+            WHERE ${claimGuard} id IN (SELECT id FROM task ${queueOrder} WHERE state = 'QUEUED'
                          ORDER BY state, priority DESC, dispatch_round, seq
                          FETCH FIRST :max ROWS ONLY
                          ${skipLocked})
@@ -82,8 +81,7 @@ class JdbcTaskStore implements TaskStore {
     static final String CLAIM_CHUNK = """
             UPDATE task SET state = 'RUNNING', owner = :owner, started_at = :now, worker_pid = NULL,
                    progress_fraction = NULL, progress_message = NULL
-            WHERE state = 'QUEUED'
-              AND id IN (SELECT id FROM task WHERE batch_id = :batchId AND state = 'QUEUED' AND dispatch_round = :round
+            WHERE ${claimGuard} id IN (SELECT id FROM task WHERE batch_id = :batchId AND state = 'QUEUED' AND dispatch_round = :round
                          ${skipLocked})
             """;
 

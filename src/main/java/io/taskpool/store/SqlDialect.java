@@ -29,12 +29,15 @@ enum SqlDialect {
      * alone and would sort every queued task to find the first, so it is told the ordered index;
      * PostgreSQL's planner finds it itself. {@code ${skipLocked}}: replicas sharing PostgreSQL
      * claim side by side and skip each other's locked rows; H2 serves one process, whose one
-     * dispatcher claims, and its FOR UPDATE would lock every queued row before the limit applies.
-     * The claim's outer {@code state = 'QUEUED'} still keeps a row from being claimed twice.
+     * dispatcher claims, and its FOR UPDATE would lock every queued row before the limit applies;
+     * there {@code ${claimGuard}} re-checks the state as each row is updated, so a row is never
+     * claimed twice. On PostgreSQL that outer condition would let the planner re-run the locking
+     * subquery per row (and claim more than asked), so it is left out: the locked rows are queued.
      */
     String sql(String template) {
         return template.replace("${queueOrder}", this == H2 ? "USE INDEX (task_queue_order)" : "")
-                .replace("${skipLocked}", this == H2 ? "" : "FOR UPDATE SKIP LOCKED");
+                .replace("${skipLocked}", this == H2 ? "" : "FOR UPDATE SKIP LOCKED")
+                .replace("${claimGuard}", this == H2 ? "state = 'QUEUED' AND" : "");
     }
 
     /** One statement that claims up to {@code :max} queued tasks and returns the claimed rows. */

@@ -87,7 +87,7 @@ public class BatchService {
 
     private Batch insert(BatchRequest request, BatchHeader early, String idempotencyKey) {
         Instant now = tasks.now();
-        Batch draft = batchOf(UUID.randomUUID(), early, 0, early.chunkSize() == null ? 1 : early.chunkSize(), now);
+        Batch draft = batchOf(TaskIds.next(), early, 0, early.chunkSize() == null ? 1 : early.chunkSize(), now);
         store.insertBatch(draft, idempotencyKey);
         long baseRound = store.currentRound(draft.priority());
         // With an automatic chunk size the first inputs wait until the size is known or cannot
@@ -135,7 +135,7 @@ public class BatchService {
 
     private Batch batchOf(UUID id, BatchHeader header, int size, int chunkSize, Instant now) {
         return new Batch(id, header.type() == null ? "" : header.type(), size, chunkSize,
-                header.priority() == null ? 0 : header.priority(), tasks.timeoutMs(header.timeoutMs()),
+                header.priority() == null ? 0 : header.priority(), tasks.timeoutMs(header.type(), header.timeoutMs()),
                 header.labels() == null ? Map.of() : Map.copyOf(header.labels()), now, false);
     }
 
@@ -161,7 +161,7 @@ public class BatchService {
             tasks.checkType(header.type(), "type");
         }
         if (header.timeoutMs() != null) {
-            tasks.timeoutMs(header.timeoutMs());
+            tasks.timeoutMs(header.type(), header.timeoutMs());
         }
         if (header.chunkSize() != null && (header.chunkSize() < 1 || header.chunkSize() > properties.maxChunkSize())) {
             throw new InvalidTaskException("chunkSize", "chunkSize must be between 1 and " + properties.maxChunkSize()

@@ -42,10 +42,11 @@ public class TaskService {
     private final MeterRegistry meters;
     private final QueueDepth queueDepth;
     private final BatchSignals batchSignals;
+    private final Map<String, Duration> defaultTimeouts;
 
     public TaskService(TaskStore store, TaskProperties properties, QueueProperties queue, String nodeId,
             WorkerGateway workers, TaskCompletions completions, BatchSignals batchSignals, Executor waitExecutor,
-            Clock clock, MeterRegistry meters) {
+            Clock clock, MeterRegistry meters, Map<String, Duration> defaultTimeouts) {
         this.store = store;
         this.properties = properties;
         this.queue = queue;
@@ -53,6 +54,7 @@ public class TaskService {
         this.workers = workers;
         this.completions = completions;
         this.batchSignals = batchSignals;
+        this.defaultTimeouts = Map.copyOf(defaultTimeouts);
         this.waitExecutor = waitExecutor;
         this.clock = clock;
         this.meters = meters;
@@ -80,10 +82,10 @@ public class TaskService {
             }
         }
         checkType(request.type(), "type");
-        long timeoutMs = timeoutMs(request.timeoutMs());
+        long timeoutMs = timeoutMs(request.type(), request.timeoutMs());
         checkQueueRoom();
         Instant now = now();
-        Task task = new Task(UUID.randomUUID(), 0, request.type(), TaskState.QUEUED,
+        Task task = new Task(TaskIds.next(), 0, request.type(), TaskState.QUEUED,
                 request.inputJson() == null ? "{}" : request.inputJson(), null, null, null,
                 request.priority() == null ? 0 : request.priority(), timeoutMs, 1, properties.maxAttempts(),
                 request.labels() == null ? Map.of() : Map.copyOf(request.labels()),
@@ -118,9 +120,13 @@ public class TaskService {
         }
     }
 
-    /** The time limit a request asks for, or the default; refuses one out of range. */
-    long timeoutMs(Long requested) {
-        long timeoutMs = requested == null ? properties.defaultTimeout().toMillis() : requested;
+    /**
+     * The time limit a request asks for, or the default of its type (a program's configured
+     * timeout), or the general default; refuses one out of range.
+     */
+    long timeoutMs(String type, Long requested) {
+        long timeoutMs = requested != null ? requested
+                : defaultTimeouts.getOrDefault(type, properties.defaultTimeout()).toMillis();
         if (timeoutMs <= 0 || timeoutMs > properties.maxTimeout().toMillis()) {
             throw new InvalidTaskException("timeoutMs", "timeoutMs must be between 1 and "
                     + properties.maxTimeout().toMillis() + " (taskpool.tasks.max-timeout), was " + timeoutMs);

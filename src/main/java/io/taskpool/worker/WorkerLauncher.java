@@ -1,17 +1,32 @@
 package io.taskpool.worker;
 
 import io.taskpool.worker.runtime.WorkerMain;
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Starts worker JVMs: same {@code java.home} as the service, a small heap of their own, and
  * options that keep stdout free for frames. Never through a shell.
+ *
+ * <p>The program task types ({@code taskpool.programs}) reach the workers as one JSON file,
+ * written once here, readable by the service's user only, and named by the worker's fourth
+ * argument: never on a command line, where any user of the machine could read the variables
+ * configured for a program.
  */
 final class WorkerLauncher {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerLauncher.class);
 
     /**
      * Variables the worker must not inherit: memory flags meant for the service (in
@@ -24,13 +39,16 @@ final class WorkerLauncher {
     private final WorkerClassPath classPath;
     private final int maxFrameBytes;
     private final long maxResultBytes;
+    private final Path programsFile;
     private final List<String> command;
 
-    WorkerLauncher(WorkerProperties properties, WorkerClassPath classPath, int maxFrameBytes, long maxResultBytes) {
+    WorkerLauncher(WorkerProperties properties, Map<String, ProgramProperties> programs, WorkerClassPath classPath,
+            int maxFrameBytes, long maxResultBytes) {
         this.properties = properties;
         this.classPath = classPath;
         this.maxFrameBytes = maxFrameBytes;
         this.maxResultBytes = maxResultBytes;
+        this.programsFile = programs.isEmpty() ? null : writeProgramsFile(programs);
         this.command = List.copyOf(buildCommand());
     }
 
@@ -78,6 +96,93 @@ final class WorkerLauncher {
         args.add(Integer.toString(maxFrameBytes));
         args.add(Long.toString(properties.heartbeatInterval().toMillis()));
         args.add(Long.toString(maxResultBytes));
+        if (programsFile != null) {
+            args.add(programsFile.toString());
+        }
         return args;
+    }
+
+    /**
+     * Writes what the workers need to know of each program: type, description, argv, working
+     * directory and variables (timeouts and schemas stay with the service). The file lives in a
+     * directory of its own, owner-only, and is removed when the service's JVM exits.
+     */
+    private static Path writeProgramsFile(Map<String, ProgramProperties> programs) {
+        Map<String, Object> specs = new LinkedHashMap<>();
+        programs.forEach((type, program) -> {
+            Path workingDir = program.workingDir() == null ? null : checkedWorkingDir(type, program.workingDir());
+            Map<String, Object> spec = new LinkedHashMap<>();
+            spec.put("description", program.effectiveDescription());
+            spec.put("argv", resolvedArgv(type, program.argv(), workingDir));
+            spec.put("workingDir", workingDir == null ? null : workingDir.toString());
+            spec.put("env", program.env());
+            specs.put(type, spec);
+        });
+        try {
+            Path directory = Files.createTempDirectory("taskpool-programs-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            directory.toFile().deleteOnExit(); // registered first, so deleted after the file
+            Path file = directory.resolve("programs.json");
+            Files.writeString(file, JsonMapper.shared().writeValueAsString(specs));
+            file.toFile().deleteOnExit();
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the program task types for the workers", e);
+        }
+    }
+
+    private static Path checkedWorkingDir(String type, Path configured) {
+        Path workingDir = configured.toAbsolutePath().normalize();
+        if (!Files.isDirectory(workingDir)) {
+            throw new IllegalStateException("taskpool.programs." + type + ".working-dir " + workingDir
+                    + " is not a directory");
+        }
+        return workingDir;
+    }
+
+    /**
+     * The argv a worker starts. A program without a working directory of its own runs in a fresh
+     * temporary directory, where a relative path such as {@code examples/python/wordfreq.py}
+     * would not be found: such a path (one with a separator, naming an existing file relative to
+     * the service's working directory) is made absolute here. Anything else stays exactly as
+     * configured.
+     */
+    private static List<String> resolvedArgv(String type, List<String> argv, Path workingDir) {
+        Path base = workingDir != null ? workingDir : Path.of("").toAbsolutePath();
+        List<String> resolved = new ArrayList<>(argv.size());
+        for (String arg : argv) {
+            boolean relativePath = arg.indexOf(File.separatorChar) > 0 && !arg.startsWith("-")
+                    && !Path.of(arg).isAbsolute();
+            if (relativePath && workingDir == null && Files.exists(base.resolve(arg))) {
+                resolved.add(base.resolve(arg).normalize().toString());
+            } else {
+                resolved.add(arg);
+            }
+        }
+        String program = resolved.get(0);
+        if (program.indexOf(File.separatorChar) >= 0) {
+            if (!Files.isExecutable(base.resolve(program))) {
+                throw new IllegalStateException("taskpool.programs." + type + ".argv[0]: " + base.resolve(program)
+                        + " is not an executable file");
+            }
+        } else if (!onPath(program)) {
+            log.warn("taskpool.programs.{}: '{}' is not on the service's PATH; tasks of type {} will fail until it is",
+                    type, program, type);
+        }
+        return resolved;
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String directory : path.split(File.pathSeparator)) {
+            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, program))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

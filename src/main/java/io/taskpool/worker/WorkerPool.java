@@ -69,8 +69,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private static final long UNRECORDED_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long a stopping worker may take to exit before it is killed. */
     private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /** Outcomes written per commit at most; bounds the transaction and the wait of the first. */
-    private static final int MAX_OUTCOMES_PER_COMMIT = 256;
+    /** Outcomes gathered in one round of events before they go to the writer. */
+    private static final int MAX_OUTCOMES_PER_HANDOVER = 256;
     /** How long a cancel that found no task waits for that task to be assigned here. */
     private static final long UNMATCHED_CANCEL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -99,15 +99,15 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     /** Written once by start(), after the supervisor runs: volatile so the supervisor sees it. */
     private volatile Dispatcher dispatcher;
     private TaskService tasks;
+    private OutcomeWriter writer;
 
     // ---- owned by the supervisor thread ----
     private final List<WorkerSlot> slots = new ArrayList<>();
     /** Claimed work (a task, or a chunk) waiting for a worker to become idle. */
     private final Deque<List<Task>> pending = new ArrayDeque<>();
     /**
-     * Outcomes of this round of events, written in one commit when the round ends (or when
-     * {@link #MAX_OUTCOMES_PER_COMMIT} have gathered): under load many results share one disk
-     * write, and a lone result is written at once all the same.
+     * Outcomes of this round of events, handed to the {@link OutcomeWriter} when the round ends
+     * (or when {@link #MAX_OUTCOMES_PER_HANDOVER} have gathered).
      */
     private final List<TaskOutcome> outcomes = new ArrayList<>();
     /** Outcomes the store refused (it was down): retried until written, so no task stays RUNNING. */
@@ -126,8 +126,9 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private boolean stopping;
     private CompletableFuture<Void> stopped;
 
-    public WorkerPool(WorkerProperties properties, Duration cancelGrace, int maxFrameBytes, long maxResultBytes,
-            Supplier<TaskService> taskService, MeterRegistry meters, Clock clock) {
+    public WorkerPool(WorkerProperties properties, Map<String, ProgramProperties> programs, Duration cancelGrace,
+            int maxFrameBytes, long maxResultBytes, Supplier<TaskService> taskService, MeterRegistry meters,
+            Clock clock) {
         this.properties = properties;
         this.cancelGrace = cancelGrace;
         this.taskService = taskService;
@@ -136,7 +137,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         this.size = properties.effectiveCount();
         this.codec = new FrameCodec(maxFrameBytes);
         this.classPath = WorkerClassPath.resolve(properties.classPath());
-        this.launcher = new WorkerLauncher(properties, classPath, maxFrameBytes, maxResultBytes);
+        this.launcher = new WorkerLauncher(properties, programs, classPath, maxFrameBytes, maxResultBytes);
         this.status = PoolStatus.empty(size);
         for (WorkerState state : WorkerState.values()) {
             Gauge.builder("taskpool.workers", () -> count(state)).tag("state", state.name())
@@ -184,6 +185,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     public void start() {
         tasks = taskService.get();
         tasks.recoverInterruptedTasks();
+        writer = new OutcomeWriter(tasks::finished);
+        writer.start();
         running = true;
         log.info("Starting {} workers: {}", size, String.join(" ", launcher.command()));
         supervisor = new Thread(this::supervise, "worker-supervisor");
@@ -228,6 +231,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        writer.stop(Duration.ofSeconds(5));
         if (tasks != null) {
             tasks.recoverInterruptedTasks();
         }
@@ -259,7 +263,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 PoolEvent event = events.poll(nanosToNextDeadline(), TimeUnit.NANOSECONDS);
                 while (event != null) {
                     handleSafely(event);
-                    if (outcomes.size() >= MAX_OUTCOMES_PER_COMMIT) {
+                    if (outcomes.size() >= MAX_OUTCOMES_PER_HANDOVER) {
                         guarded("outcomes", this::writeOutcomes);
                     }
                     event = events.poll();
@@ -332,19 +336,10 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         outcomes.add(TaskOutcome.succeeded(task, resultJson));
     }
 
-    /** Writes the gathered outcomes in one commit; if the store refuses, each is retried alone. */
     private void writeOutcomes() {
-        if (outcomes.isEmpty()) {
-            return;
-        }
-        List<TaskOutcome> written = List.copyOf(outcomes);
-        outcomes.clear();
-        try {
-            tasks.finished(written);
-        } catch (RuntimeException e) {
-            log.error("Could not record the outcomes of {} tasks; retrying every second until the store accepts them",
-                    written.size(), e);
-            written.forEach(outcome -> unrecorded.add(() -> tasks.finished(List.of(outcome))));
+        if (!outcomes.isEmpty()) {
+            writer.write(List.copyOf(outcomes));
+            outcomes.clear();
         }
     }
 

@@ -30,6 +30,7 @@
  * and stderr (log lines, and the tail kept to explain a crash); they only post events.
  *
  * <p><b>WorkerLauncher</b> and <b>WorkerClassPath</b> build the child's command line: same
- * {@code java.home}, its own heap, stdout reserved for frames, never a shell.
+ * {@code java.home}, its own heap, stdout reserved for frames, never a shell. The launcher also
+ * writes the file that tells workers about the program task types ({@link ProgramProperties}).
  */
 package io.taskpool.worker;

@@ -34,7 +34,7 @@ final class FrameWriter {
                 out.flush();
             } catch (IOException parentGone) {
                 // The parent closed the pipe: it is gone or has given up on us.
-                Runtime.getRuntime().halt(0);
+                WorkerMain.halt(0);
             }
         }
     }

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
-/** The task handlers found on the worker's class path, by type name. */
+/** The task handlers of this worker, by type name: those found on its class path, then the programs. */
 final class HandlerRegistry {
 
     private final Map<String, TaskHandler> byType;
@@ -19,11 +19,27 @@ final class HandlerRegistry {
     }
 
     /**
-     * Loads every {@link TaskHandler} with {@link ServiceLoader}. A handler that fails to load or
-     * repeats a type already taken is reported on stderr and skipped, so one broken plug-in jar
-     * does not take all other task types down with it.
+     * Loads every {@link TaskHandler} with {@link ServiceLoader}, then adds one
+     * {@link ProgramHandler} per program. A handler that fails to load or repeats a type already
+     * taken is reported on stderr and skipped, so one broken plug-in jar does not take all other
+     * task types down with it; the same goes for a program named like a type already taken.
      */
-    static HandlerRegistry load() {
+    static HandlerRegistry load(List<ProgramSpec> programs, long maxResultBytes) {
+        HandlerRegistry registry = loadClassPath();
+        for (ProgramSpec program : programs) {
+            TaskHandler handler = new ProgramHandler(program, maxResultBytes,
+                    taskId -> ProgramHandler.toWorkerStderr(program.type(), taskId));
+            TaskHandler previous = registry.byType.putIfAbsent(program.type(), handler);
+            if (previous != null) {
+                System.err.println("worker: program task type '" + program.type() + "' is already provided by "
+                        + previous.getClass().getName() + "; keeping the first");
+            }
+        }
+        return registry;
+    }
+
+    /** The class path's handlers. */
+    private static HandlerRegistry loadClassPath() {
         Map<String, TaskHandler> byType = new LinkedHashMap<>();
         var iterator = ServiceLoader.load(TaskHandler.class).iterator();
         while (true) {

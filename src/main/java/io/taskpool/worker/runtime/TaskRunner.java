@@ -107,6 +107,10 @@ final class TaskRunner {
             if (task.cancelled) {
                 return cancelled(run);
             }
+            if (e instanceof ReportedFailure reported) {
+                return new Failed(run.requestId(), reported.kind(), reported.errorType(), cut(reported.getMessage()),
+                        "");
+            }
             return new Failed(run.requestId(), FailureKind.TASK_ERROR, e.getClass().getName(),
                     cut(String.valueOf(e.getMessage())), stackTrace(e));
         }

@@ -15,6 +15,8 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Entry point of a worker process. Reads frames from stdin, runs one task at a time and answers
@@ -22,7 +24,8 @@ import java.io.PrintStream;
  * handler code runs, so a stray {@code println} in a task ends up in the service log instead of
  * corrupting the stream.
  *
- * <p>Arguments: {@code <max frame bytes> <heartbeat interval ms> <max result bytes>}.
+ * <p>Arguments: {@code <max frame bytes> <heartbeat interval ms> <max result bytes> [<programs file>]};
+ * the programs file, when given, lists the program task types (see {@link ProgramSpec}).
  */
 public final class WorkerMain {
 
@@ -41,12 +44,38 @@ public final class WorkerMain {
 
         FrameCodec codec = new FrameCodec(maxFrameBytes);
         FrameWriter writer = new FrameWriter(codec, frameStream);
-        HandlerRegistry handlers = HandlerRegistry.load();
+        HandlerRegistry handlers = HandlerRegistry.load(programs(args), maxResultBytes);
         writer.send(new Frame.Hello(Frame.PROTOCOL_VERSION, ProcessHandle.current().pid(), handlers.types()));
         startHeartbeat(writer, heartbeatMillis);
 
         TaskRunner runner = new TaskRunner(handlers, writer, maxResultBytes);
         readCommands(codec, new BufferedInputStream(new FileInputStream(FileDescriptor.in)), runner);
+    }
+
+    /**
+     * The programs of the file named by the fourth argument. An unreadable file is the service's
+     * fault and would break every worker alike: exit, so the service reports a failed start.
+     */
+    private static List<ProgramSpec> programs(String[] args) {
+        if (args.length < 4) {
+            return List.of();
+        }
+        try {
+            return ProgramSpec.read(Path.of(args[3]));
+        } catch (IOException | RuntimeException e) {
+            System.err.println("worker: cannot read the program task types from " + args[3] + ": " + e);
+            Runtime.getRuntime().halt(EXIT_PROTOCOL_ERROR);
+            return List.of();
+        }
+    }
+
+    /**
+     * Halts at once, without shutdown hooks, and takes the programs a task started along: they
+     * are our children, and nobody else would stop them.
+     */
+    static void halt(int status) {
+        ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+        Runtime.getRuntime().halt(status);
     }
 
     private static void readCommands(FrameCodec codec, InputStream in, TaskRunner runner) {
@@ -67,12 +96,12 @@ public final class WorkerMain {
         } catch (EOFException parentGone) {
             // The service is gone (perhaps killed): nobody can use our result, so stop at once and
             // do not linger as an orphan.
-            Runtime.getRuntime().halt(0);
+            halt(0);
         } catch (IOException e) {
             System.err.println("worker: unreadable command stream, exiting: " + e.getMessage());
-            Runtime.getRuntime().halt(EXIT_PROTOCOL_ERROR);
+            halt(EXIT_PROTOCOL_ERROR);
         } catch (InterruptedException e) {
-            Runtime.getRuntime().halt(0);
+            halt(0);
         }
     }
 
