@@ -60,7 +60,8 @@ class ServiceProcessIT {
             workerPids = pids.stream().map(Number::longValue).toList();
             assertThat(workerPids).hasSize(2).allMatch(Processes::isRunning);
 
-            runningAtKill = accepted.stream().filter(id -> "RUNNING".equals(given().port(service.port)
+            // The two long sleeps: a quick hash task seen RUNNING here may well finish before the kill.
+            runningAtKill = accepted.subList(0, 2).stream().filter(id -> "RUNNING".equals(given().port(service.port)
                     .get("/api/v1/tasks/{id}", id).then().extract().path("state"))).toList();
             assertThat(runningAtKill).as("tasks running when the service is killed").isNotEmpty();
             service.kill();
