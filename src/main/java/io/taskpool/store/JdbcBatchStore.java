@@ -25,6 +25,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.PessimisticLockingFailureException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -150,8 +151,8 @@ class JdbcBatchStore implements BatchStore {
                     .param("createdAt", timestamp(batch.createdAt()))
                     .param("idempotencyKey", idempotencyKey, Types.VARCHAR)
                     .update();
-        } catch (DuplicateKeyException | PessimisticLockingFailureException taken) {
-            // PessimisticLocking: H2 gives up waiting for a concurrent batch with the same key.
+        } catch (DuplicateKeyException | PessimisticLockingFailureException | QueryTimeoutException taken) {
+            // A lock failure or time-out: H2 gives up waiting for a concurrent batch with the same key.
             if (idempotencyKey == null) {
                 throw taken;
             }

@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.PessimisticLockingFailureException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
@@ -177,7 +178,7 @@ class JdbcTaskStore implements TaskStore {
     public void insert(Task task, Idempotency idempotency) {
         try {
             insertRow(task, idempotency);
-        } catch (DuplicateKeyException | PessimisticLockingFailureException taken) {
+        } catch (DuplicateKeyException | PessimisticLockingFailureException | QueryTimeoutException taken) {
             if (idempotency == null) {
                 throw taken;
             }

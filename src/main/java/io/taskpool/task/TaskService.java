@@ -125,8 +125,9 @@ public class TaskService {
      * timeout), or the general default; refuses one out of range.
      */
     long timeoutMs(String type, Long requested) {
+        Duration typeDefault = type == null ? null : defaultTimeouts.get(type);
         long timeoutMs = requested != null ? requested
-                : defaultTimeouts.getOrDefault(type, properties.defaultTimeout()).toMillis();
+                : (typeDefault != null ? typeDefault : properties.defaultTimeout()).toMillis();
         if (timeoutMs <= 0 || timeoutMs > properties.maxTimeout().toMillis()) {
             throw new InvalidTaskException("timeoutMs", "timeoutMs must be between 1 and "
                     + properties.maxTimeout().toMillis() + " (taskpool.tasks.max-timeout), was " + timeoutMs);
