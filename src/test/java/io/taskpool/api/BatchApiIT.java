@@ -338,6 +338,8 @@ class BatchApiIT extends BatchTest {
         assertThat(items).hasSize(3).allSatisfy(item -> assertThat(item)
                 .containsEntry("type", "sleep").containsEntry("priority", 7).containsEntry("timeoutMs", 45000)
                 .containsEntry("labels", Map.of("k", "v")).containsEntry("state", "SUCCEEDED"));
+        // The chunk size came late too, yet items 0 and 1 went to one worker as one chunk.
+        assertThat(items.get(0).get("workerPid")).isNotNull().isEqualTo(items.get(1).get("workerPid"));
         assertThat(api().get("/api/v1/batches/{id}/results", id).then().extract().<List<Integer>>path(
                 "items.result.sleptMs")).hasSize(3).allSatisfy(ms -> assertThat(ms).isBetween(1, 5000));
     }
