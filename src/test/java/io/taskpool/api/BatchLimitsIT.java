@@ -1,5 +1,6 @@
 package io.taskpool.api;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -7,7 +8,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import io.taskpool.support.BatchTest;
+import io.restassured.specification.RequestSpecification;
+import io.taskpool.support.StandaloneService;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,37 +19,47 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.TestPropertySource;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The size limits of a batch submission: {@code taskpool.batches.max-items} and
- * {@code taskpool.api.max-batch-body}, both 413 with nothing stored. Small limits need a context
- * of their own: its own database, one worker, closed after this class.
+ * {@code taskpool.api.max-batch-body}, both 413 with nothing stored. Small limits need a service of
+ * their own (its own database, one worker), started beside the shared test context rather than as
+ * a second cached test context.
  */
-@TestPropertySource(properties = {
-        "spring.datasource.url=jdbc:h2:mem:taskpool-batch-limits-test;DB_CLOSE_DELAY=-1",
-        "taskpool.node-id=batch-limits-test",
-        "taskpool.workers.count=1",
-        "taskpool.batches.max-items=10",
-        "taskpool.api.max-batch-body=4KB"})
-@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
-class BatchLimitsIT extends BatchTest {
+class BatchLimitsIT {
 
     private static final int MAX_ITEMS = 10;
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
 
-    @Override
-    @BeforeEach
-    protected void awaitFullPool() {
-        await().atMost(DEADLINE).until(() -> Integer.valueOf(1).equals(api().get("/api/v1/workers")
-                .then().extract().path("idle")));
+    private static ConfigurableApplicationContext service;
+    private static int port;
+
+    @BeforeAll
+    static void startService() {
+        service = StandaloneService.start("batch-limits-test", "--taskpool.batches.max-items=" + MAX_ITEMS,
+                "--taskpool.api.max-batch-body=4KB", "--taskpool.api.max-body=64KB");
+        port = StandaloneService.port(service);
     }
 
-    /** Tasks of this context's store whose input text is {@code marker}. */
-    private List<Object> storedWithText(String marker) {
+    @AfterAll
+    static void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    private static RequestSpecification api() {
+        return given().port(port).accept(ContentType.JSON);
+    }
+
+    /** Tasks of this service's store whose input text is {@code marker}. */
+    private static List<Object> storedWithText(String marker) {
         List<Map<String, Object>> items = api().queryParam("type", "hash.sha256").queryParam("limit", 1000)
                 .get("/api/v1/tasks").then().statusCode(200).extract().path("items");
         return items.stream().filter(t -> marker.equals(((Map<?, ?>) t.get("input")).get("text")))
@@ -76,9 +88,13 @@ class BatchLimitsIT extends BatchTest {
         assertThat(storedWithText(marker)).isEmpty();
 
         // Exactly the limit is fine.
-        Response accepted = submitBatch(batchBody(marker, MAX_ITEMS, 0));
-        assertThat(accepted.<Integer>path("size")).isEqualTo(MAX_ITEMS);
-        assertThat(awaitBatchTerminal(accepted.path("id")).<String>path("state")).isEqualTo("SUCCEEDED");
+        String id = api().contentType(ContentType.JSON).body(batchBody(marker, MAX_ITEMS, 0))
+                .post("/api/v1/batches")
+                .then().statusCode(202).body("size", equalTo(MAX_ITEMS)).extract().path("id");
+        await().atMost(DEADLINE).until(() -> Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(
+                api().queryParam("waitMs", 5000).get("/api/v1/batches/{id}", id).then().statusCode(200)
+                        .extract().<String>path("state")));
+        assertThat(api().get("/api/v1/batches/{id}", id).then().extract().<String>path("state")).isEqualTo("SUCCEEDED");
         assertThat(storedWithText(marker)).hasSize(MAX_ITEMS);
     }
 
@@ -117,8 +133,11 @@ class BatchLimitsIT extends BatchTest {
     @Test
     void theBatchBodyLimitDoesNotApplyToSingleTasks() {
         String marker = UUID.randomUUID().toString();
-        String id = submit("hash.sha256", Map.of("text", marker, "pad", "p".repeat(6000)));
-        assertThat(awaitTerminal(id).<String>path("state")).isEqualTo("SUCCEEDED");
-        assertThat(storedWithText(marker)).containsExactly(id);
+        Response accepted = api().contentType(ContentType.JSON).queryParam("waitMs", 20000)
+                .body(Map.of("type", "hash.sha256", "input", Map.of("text", marker, "pad", "p".repeat(6000))))
+                .post("/api/v1/tasks")
+                .then().statusCode(200).extract().response();
+        assertThat(accepted.<String>path("state")).isEqualTo("SUCCEEDED");
+        assertThat(storedWithText(marker)).containsExactly(accepted.<String>path("id"));
     }
 }
