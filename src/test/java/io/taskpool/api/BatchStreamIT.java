@@ -105,8 +105,8 @@ class BatchStreamIT extends BatchTest {
 
     @Test
     void streamOfALargeBatchHasExactlyOneLinePerItemInInputOrder() throws Exception {
-        int size = 600; // more than one page of the store (500)
-        String id = submitBatchId(Map.of("type", "noop", "chunkSize", 10, "inputs",
+        int size = 520; // more than one page of the store (500)
+        String id = submitBatchId(Map.of("type", "noop", "chunkSize", 20, "inputs",
                 IntStream.range(0, size).mapToObj(i -> Map.of("n", i)).toList()));
         List<JsonPath> lines;
         try (Stream<String> body = openStream(id, "input").body()) {
@@ -124,8 +124,8 @@ class BatchStreamIT extends BatchTest {
 
     @Test
     void completionStreamOfALargeBatchHasEveryItemOnce() throws Exception {
-        int size = 300;
-        String id = submitBatchId(Map.of("type", "noop", "chunkSize", 7, "inputs",
+        int size = 200;
+        String id = submitBatchId(Map.of("type", "noop", "chunkSize", 20, "inputs",
                 IntStream.range(0, size).mapToObj(i -> Map.of("n", i)).toList()));
         List<JsonPath> lines;
         try (Stream<String> body = openStream(id, "completion").body()) {
