@@ -153,7 +153,7 @@ class BatchController {
      * batch may run for hours.
      */
     @GetMapping(path = "/{id}/results", produces = NDJSON)
-    ResponseBodyEmitter stream(@PathVariable String id,
+    ResponseEntity<ResponseBodyEmitter> stream(@PathVariable String id,
             @Parameter(description = "input (default): each item when it and every item before it are done, like"
                     + " Pool.imap; completion: each item as it finishes, like Pool.imap_unordered",
                     schema = @Schema(allowableValues = {"input", "completion"}))
@@ -190,7 +190,7 @@ class BatchController {
         } catch (RejectedExecutionException full) {
             throw new TooManyStreamsException();
         }
-        return emitter;
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType(NDJSON)).body(emitter);
     }
 
     @PostMapping(path = "/{id}/cancel", produces = MediaType.APPLICATION_JSON_VALUE)

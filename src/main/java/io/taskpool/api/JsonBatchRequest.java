@@ -29,6 +29,8 @@ final class JsonBatchRequest implements BatchRequest {
     private Position position = Position.BEFORE_INPUTS;
     private boolean sawInputs;
     private int index;
+    /** Every field read so far, wherever it stood: the digest takes them once, at the end. */
+    private BatchHeader fields = BatchHeader.EMPTY;
 
     JsonBatchRequest(InputStream body, JsonMapper json, long maxInputBytes) {
         this.parser = json.createParser(body);
@@ -83,8 +85,14 @@ final class JsonBatchRequest implements BatchRequest {
         return rest;
     }
 
+    /** The inputs in order, then the fields: the same whether a field came before or after the inputs. */
     @Override
     public String requestHash() {
+        digest.add("type", fields.type());
+        digest.add("chunkSize", fields.chunkSize());
+        digest.add("priority", fields.priority());
+        digest.add("timeoutMs", fields.timeoutMs());
+        digest.add("labels", fields.labels() == null ? null : json.writeValueAsString(fields.labels()));
         return digest.hex();
     }
 
@@ -125,12 +133,9 @@ final class JsonBatchRequest implements BatchRequest {
 
     private BatchHeader header(String type, Integer chunkSize, Integer priority, Long timeoutMs,
             Map<String, String> labels) {
-        digest.add("type", type);
-        digest.add("chunkSize", chunkSize);
-        digest.add("priority", priority);
-        digest.add("timeoutMs", timeoutMs);
-        digest.add("labels", labels == null ? null : json.writeValueAsString(labels));
-        return new BatchHeader(type, chunkSize, priority, timeoutMs, labels);
+        BatchHeader header = new BatchHeader(type, chunkSize, priority, timeoutMs, labels);
+        fields = fields.with(header);
+        return header;
     }
 
     private String text(String field, JsonToken value, int maxLength) {

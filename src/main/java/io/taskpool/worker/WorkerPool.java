@@ -183,6 +183,12 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
      */
     @Override
     public void start() {
+        if (supervisor != null) {
+            // Slots, class path and latches belong to one life of the pool; a second one would
+            // drop its workers' events. Fail loudly rather than run without workers.
+            throw new IllegalStateException("the worker pool cannot be started again after it stopped;"
+                    + " restart the service");
+        }
         tasks = taskService.get();
         tasks.recoverInterruptedTasks();
         writer = new OutcomeWriter(tasks::finished);
@@ -241,6 +247,12 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /** Never paused with its context: it cannot be started again (see {@link #start()}). */
+    @Override
+    public boolean isPauseable() {
+        return false;
     }
 
     /** Starts before the web server takes requests and stops after it has stopped taking them. */

@@ -188,4 +188,15 @@ class BatchStreamIT extends BatchTest {
         assertThat(missing.statusCode()).isEqualTo(404);
         awaitBatchTerminal(id);
     }
+
+    @Test
+    void streamIsDeclaredAsNdjson() throws Exception {
+        String id = submitBatchId(Map.of("type", "noop", "inputs", List.of(Map.of("n", 0))));
+        HttpResponse<Stream<String>> response = openStream(id, null);
+        try (Stream<String> body = response.body()) {
+            assertThat(body.toList()).hasSize(1);
+        }
+        assertThat(response.headers().firstValue("Content-Type")).as(response.headers().map().toString())
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/x-ndjson"));
+    }
 }

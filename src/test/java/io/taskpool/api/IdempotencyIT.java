@@ -216,4 +216,18 @@ class IdempotencyIT extends BatchTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void aBatchRepeatWithItsFieldsInAnotherOrderIsTheSameRequest() {
+        String key = UUID.randomUUID().toString();
+        String first = "{\"type\": \"noop\", \"priority\": 1, \"inputs\": [{\"n\": 1}]}";
+        String reordered = "{\"inputs\": [{\"n\": 1}], \"priority\": 1, \"type\": \"noop\"}";
+        Response created = post("/api/v1/batches", key, first);
+        assertThat(created.statusCode()).isEqualTo(202);
+        String id = created.path("id");
+        awaitBatchTerminal(id);
+        Response again = post("/api/v1/batches", key, reordered);
+        assertThat(again.statusCode()).as(again.asString()).isEqualTo(200);
+        assertThat(again.<String>path("id")).isEqualTo(id);
+    }
 }
