@@ -37,10 +37,12 @@ def call(method, path, body=None, target=port, headers=None):
     return response.status, data
 
 def heap_mib():
-    status, data = call("GET", "/actuator/metrics/jvm.memory.used?tag=area:heap", target=management)
+    status, data = call("GET", "/actuator/prometheus", target=management)
     if status != 200:
         return None
-    return round(json.loads(data)["measurements"][0]["value"] / 1048576, 1)
+    used = sum(float(line.rsplit(" ", 1)[1]) for line in data.decode().splitlines()
+               if line.startswith("jvm_memory_used_bytes{") and 'area="heap"' in line)
+    return round(used / 1048576, 1)
 
 def emit(figure, **values):
     print(json.dumps({"figure": figure, **values}), flush=True)

@@ -33,8 +33,11 @@ DROP INDEX task_queue_order;
 CREATE INDEX task_queue_order ON task (state, priority DESC, dispatch_round, seq);
 -- The round of the last queued single task of a priority.
 CREATE INDEX task_single_round ON task (state, priority, batch_id, dispatch_round);
--- A batch's items in input order (results), and newest first (task list filtered by batch).
+-- A batch's items in input order: results, and the task list filtered by batch (newest first is
+-- the highest index first, as a batch's items are numbered in submission order).
 CREATE UNIQUE INDEX task_batch_index ON task (batch_id, batch_index);
-CREATE INDEX task_batch_seq ON task (batch_id, seq);
+-- Every index costs each of a batch's 100,000 inserts: recovery finds a node's RUNNING tasks,
+-- a few per worker, through task_state_seq instead.
+DROP INDEX task_owner_state;
 -- A batch's counts by state, and the claim of the rest of a chunk.
 CREATE INDEX task_batch_state_round ON task (batch_id, state, dispatch_round);

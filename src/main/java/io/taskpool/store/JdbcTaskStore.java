@@ -235,7 +235,9 @@ class JdbcTaskStore implements TaskStore {
             sql.append(" AND seq < :before");
             params.put("before", query.beforeSequence());
         }
-        sql.append(" ORDER BY seq DESC FETCH FIRST :limit ROWS ONLY");
+        // A batch's items are numbered in submission order: its index gives the same order.
+        sql.append(query.batchId() != null ? " ORDER BY batch_id DESC, batch_index DESC" : " ORDER BY seq DESC");
+        sql.append(" FETCH FIRST :limit ROWS ONLY");
         params.put("limit", query.limit());
         return jdbc.sql(sql.toString()).params(params).query(this::task).list();
     }
