@@ -10,6 +10,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
 
 /** What the pool offers and how it is doing: task types and workers. */
 @RestController
@@ -19,17 +20,20 @@ class CatalogController {
 
     private final TaskService tasks;
     private final WorkerPool pool;
+    private final JsonMapper json;
 
-    CatalogController(TaskService tasks, WorkerPool pool) {
+    CatalogController(TaskService tasks, WorkerPool pool, JsonMapper json) {
         this.tasks = tasks;
         this.pool = pool;
+        this.json = json;
     }
 
     @GetMapping("/task-types")
-    @Operation(summary = "List task types", description = "The types the workers announced, by name.")
+    @Operation(summary = "List task types", description = "The types the workers announced, by name, each with"
+            + " the JSON Schema of its input (inputSchema) when it declares one.")
     List<TaskTypeView> taskTypes() {
         return tasks.taskTypes().stream()
-                .map(type -> new TaskTypeView(type.type(), type.description()))
+                .map(type -> TaskTypeView.of(type.type(), type.description(), type.inputSchema(), json))
                 .sorted(Comparator.comparing(TaskTypeView::type))
                 .toList();
     }

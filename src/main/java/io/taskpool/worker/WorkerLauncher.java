@@ -104,7 +104,8 @@ final class WorkerLauncher {
 
     /**
      * Writes what the workers need to know of each program: type, description, argv, working
-     * directory and variables (timeouts and schemas stay with the service). The file lives in a
+     * directory, variables and input schema, which the workers announce with the type in their
+     * hello (timeouts stay with the service). The file lives in a
      * directory of its own, owner-only, and is removed when the service's JVM exits.
      */
     private static Path writeProgramsFile(Map<String, ProgramProperties> programs) {
@@ -116,6 +117,7 @@ final class WorkerLauncher {
             spec.put("argv", resolvedArgv(type, program.argv(), workingDir));
             spec.put("workingDir", workingDir == null ? null : workingDir.toString());
             spec.put("env", program.env());
+            spec.put("inputSchema", program.inputSchema());
             specs.put(type, spec);
         });
         try {

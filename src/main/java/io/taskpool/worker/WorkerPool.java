@@ -418,8 +418,10 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             return;
         }
         if (taskTypes.isEmpty()) {
-            taskTypes = hello.types().stream().map(t -> new TaskType(t.type(), t.description())).toList();
+            taskTypes = hello.types().stream()
+                    .map(t -> new TaskType(t.type(), t.description(), t.inputSchema())).toList();
             log.info("Workers offer task types {}", taskTypes.stream().map(TaskType::type).toList());
+            tasks.taskTypesAnnounced(taskTypes);
         }
         slot.failedStarts = 0;
         log.debug("worker-{} (pid {}) ready in {} ms", slot.id, hello.pid(),
