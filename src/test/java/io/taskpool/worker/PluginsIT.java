@@ -107,7 +107,8 @@ class PluginsIT {
             api(service).get("/api/v1/task-types").then()
                     .body("find { it.type == 'text.wordcount' }.inputSchema.required", equalTo(List.of("text")));
 
-            Response done = awaitTerminal(service, submit(service, TYPE, Map.of("text", "The cat and the hat. The end.")));
+            String id = submit(service, TYPE, Map.of("text", "The cat and the hat. The end."));
+            Response done = awaitTerminal(service, id);
             assertThat(done.<String>path("state")).as("%s", done.asString()).isEqualTo("SUCCEEDED");
             assertThat(done.<Map<String, Integer>>path("result")).isEqualTo(Map.of("words", 7, "distinct", 5));
 
