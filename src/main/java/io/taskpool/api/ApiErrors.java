@@ -6,6 +6,7 @@ import io.taskpool.task.BatchStateConflictException;
 import io.taskpool.task.BatchStatus;
 import io.taskpool.task.BatchTooLargeException;
 import io.taskpool.task.IdempotencyConflictException;
+import io.taskpool.task.InvalidInputException;
 import io.taskpool.task.QueueFullException;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskNotFoundException;
@@ -83,6 +84,18 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ProblemDetail invalidTask(InvalidTaskException e) {
         return invalidField(e.field(), e.getMessage());
+    }
+
+    /** An input its task type's schema refuses: where in the input, and which rule. */
+    @ExceptionHandler
+    ProblemDetail invalidInput(InvalidInputException e) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-input", "Invalid input", e.getMessage());
+        problem.setProperty("field", e.field());
+        problem.setProperty("path", e.path());
+        if (e.index() != null) {
+            problem.setProperty("index", e.index());
+        }
+        return problem;
     }
 
     @ExceptionHandler

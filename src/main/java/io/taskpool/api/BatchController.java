@@ -85,7 +85,8 @@ class BatchController {
                             + " [{\"below\": 100}, {\"below\": 1000}, {\"below\": 10000}], \"chunkSize\": 2}"))))
     @ApiResponse(responseCode = "202", description = "Accepted: the batch and its items are stored")
     @ApiResponse(responseCode = "200", description = "A repeat of an earlier request with the same Idempotency-Key")
-    @ApiResponse(responseCode = "400", description = "Malformed JSON, unknown type, an input that is not an object,"
+    @ApiResponse(responseCode = "400", description = "Malformed JSON, unknown type, an input that is not an object"
+            + " or does not match the type's inputSchema (invalid-input, with its index and path; nothing is stored),"
             + " or a bad field", content = @Content(mediaType = "application/problem+json",
             schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "413", description = "More inputs than taskpool.batches.max-items, or a body larger"

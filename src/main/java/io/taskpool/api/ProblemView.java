@@ -17,6 +17,10 @@ record ProblemView(
         @Schema(description = "The request path", example = "/api/v1/tasks") String instance,
         @Schema(nullable = true, description = "The offending request field or parameter", example = "type")
         String field,
+        @Schema(nullable = true, description = "For invalid-input: the JSON path, within the input, of the value"
+                + " that breaks the task type's input schema", example = "$.below") String path,
+        @Schema(nullable = true, description = "For invalid-input in a batch: the position of the failing input",
+                example = "12") Integer index,
         @Schema(nullable = true, description = "The task concerned") String taskId,
         @Schema(nullable = true, description = "The task's state, on 409", example = "RUNNING") String state,
         @Schema(nullable = true, description = "The task's error (code and message), on 409 for a failed task")

@@ -69,7 +69,8 @@ class TaskController {
     @ApiResponse(responseCode = "202", description = "Accepted and queued (or still running after waitMs)")
     @ApiResponse(responseCode = "200", description = "Finished within waitMs, or a repeat of an earlier request with"
             + " the same Idempotency-Key (the earlier task)")
-    @ApiResponse(responseCode = "400", description = "Malformed JSON, unknown type or a bad field",
+    @ApiResponse(responseCode = "400", description = "Malformed JSON, unknown type, a bad field, or an input that"
+            + " does not match the type's inputSchema (type urn:taskpool:problem:invalid-input, with its path)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "413", description = "Body larger than taskpool.api.max-body",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))

@@ -4,6 +4,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.taskpool.worker.PoolStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** The worker pool as {@code GET /api/v1/workers} shows it. */
 @Schema(name = "WorkerPool", description = "The worker processes and what they are doing")
@@ -12,6 +13,9 @@ record WorkerPoolView(
         @Schema(description = "Workers running a task", example = "1") int busy,
         @Schema(description = "Workers waiting for a task", example = "3") int idle,
         @Schema(description = "Replacement processes started since the service started", example = "0") long restarts,
+        @Schema(description = "The same by reason: restart (rolling restart), recycle, crash, out_of_memory, timeout,"
+                + " cancel, unresponsive, protocol_error, start_failure", example = "{\"restart\": 2}")
+        Map<String, Long> restartsByReason,
         @Schema(description = "Every worker slot") List<WorkerView> workers) {
 
     /** One worker slot. */
@@ -25,7 +29,7 @@ record WorkerPoolView(
             @Schema(nullable = true, description = "When this process started (UTC)") Instant startedAt) {}
 
     static WorkerPoolView of(PoolStatus status) {
-        return new WorkerPoolView(status.size(), status.busy(), status.idle(), status.restarts(),
+        return new WorkerPoolView(status.size(), status.busy(), status.idle(), status.restarts(), status.restartsByReason(),
                 status.workers().stream()
                         .map(w -> new WorkerView(w.id(), w.pid(), w.state().name(),
                                 w.taskId() == null ? null : w.taskId().toString(), w.tasksCompleted(), w.startedAt()))

@@ -5,6 +5,7 @@ import io.taskpool.task.BatchResultStream;
 import io.taskpool.task.BatchService;
 import io.taskpool.task.BatchSignals;
 import io.taskpool.task.BatchStore;
+import io.taskpool.task.InputSchemas;
 import io.taskpool.task.TaskCompletions;
 import io.taskpool.task.TaskService;
 import io.taskpool.task.TaskStore;
@@ -54,11 +55,17 @@ class TaskpoolConfiguration {
     }
 
     @Bean
+    InputSchemas inputSchemas() {
+        return new InputSchemas();
+    }
+
+    @Bean
     TaskService taskService(TaskStore store, TaskpoolProperties properties, WorkerPool workers,
             TaskCompletions completions, BatchSignals batchSignals, ExecutorService taskWaitExecutor, Clock clock,
-            MeterRegistry meters) {
+            MeterRegistry meters, InputSchemas inputSchemas) {
         return new TaskService(store, properties.tasks(), properties.queue(), properties.nodeId(), workers,
-                completions, batchSignals, taskWaitExecutor, clock, meters, properties.defaultTimeouts());
+                completions, batchSignals, taskWaitExecutor, clock, meters, properties.defaultTimeouts(),
+                inputSchemas);
     }
 
     @Bean

@@ -17,6 +17,18 @@ public interface TaskHandler {
     String description();
 
     /**
+     * A JSON Schema (draft 2020-12 unless it names another with {@code $schema}) of the input
+     * this type accepts, as JSON text, or {@code null} to accept any input object. The service
+     * checks each input against it when the task is submitted and refuses one that does not
+     * match, naming the failing field, so bad input never waits in the queue. It is shown as
+     * {@code inputSchema} by {@code GET /api/v1/task-types}. A schema is a promise to clients,
+     * not a replacement for the handler's own checks: keep both in step.
+     */
+    default String inputSchema() {
+        return null;
+    }
+
+    /**
      * Runs one task and returns its result: a {@code Map}, {@code List}, {@code String},
      * {@code Number}, {@code Boolean} or {@code null}, nested freely; it becomes the task's
      * {@code result} JSON.

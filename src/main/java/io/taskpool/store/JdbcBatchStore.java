@@ -104,6 +104,11 @@ class JdbcBatchStore implements BatchStore {
             ORDER BY batch_index FETCH FIRST :limit ROWS ONLY
             """;
 
+    static final String ITEM_INPUTS = """
+            SELECT input FROM task WHERE batch_id = :id AND batch_index >= :from AND batch_index < :to
+            ORDER BY batch_index
+            """;
+
     static final String REQUEST_CANCEL = "UPDATE batch SET cancel_requested = TRUE WHERE id = :id";
 
     /** Wrapped by {@link SqlDialect#cancelQueuedItems()} to return the ids. */
@@ -257,6 +262,12 @@ class JdbcBatchStore implements BatchStore {
     public List<BatchItem> items(UUID id, int offset, int limit) {
         return jdbc.sql(ITEMS).param("id", id).param("from", offset).param("to", (int) Math.min(Integer.MAX_VALUE,
                 (long) offset + limit)).query(JdbcBatchStore::item).list();
+    }
+
+    @Override
+    public List<String> itemInputs(UUID id, int offset, int limit) {
+        return jdbc.sql(ITEM_INPUTS).param("id", id).param("from", offset).param("to", (int) Math.min(
+                Integer.MAX_VALUE, (long) offset + limit)).query(String.class).list();
     }
 
     @Override

@@ -59,8 +59,10 @@ public class BatchService {
 
     /**
      * Reads a batch request and stores the batch with all its items in one transaction, in
-     * slices, so the request is never held in memory whole. With an idempotency key that an
-     * earlier batch holds, the request is read to compare it and the earlier batch is returned.
+     * slices, so the request is never held in memory whole. Each input is checked against its
+     * type's schema as it is read; one that does not match rolls the whole batch back. With an
+     * idempotency key that an earlier batch holds, the request is read to compare it and the
+     * earlier batch is returned.
      */
     public Submitted<BatchStatus> submit(BatchRequest request, String idempotencyKey) {
         BatchHeader early = request.readHeader();
@@ -87,6 +89,7 @@ public class BatchService {
 
     private Batch insert(BatchRequest request, BatchHeader early, String idempotencyKey) {
         Instant now = tasks.now();
+        TaskType type = early.type() == null ? null : tasks.checkType(early.type(), "type");
         Batch draft = batchOf(TaskIds.next(), early, 0, early.chunkSize() == null ? 1 : early.chunkSize(), now);
         store.insertBatch(draft, idempotencyKey);
         long baseRound = store.currentRound(draft.priority());
@@ -99,6 +102,9 @@ public class BatchService {
         for (String input = request.nextInput(); input != null; input = request.nextInput()) {
             if (++count > properties.maxItems()) {
                 throw new BatchTooLargeException(properties.maxItems());
+            }
+            if (type != null) {
+                tasks.checkInput(type, input, count - 1);
             }
             slice.add(input);
             if (chunk == 0 && slice.size() >= autoDecidedAt) {
@@ -123,6 +129,9 @@ public class BatchService {
         if (count == 0) {
             throw new InvalidTaskException("inputs", "field 'inputs' must hold at least one input object");
         }
+        if (type == null) {
+            checkStoredInputs(draft.id(), tasks.checkType(header.type(), "type"), count);
+        }
         int chunkSize = header.chunkSize() == null ? chunk : header.chunkSize();
         Batch batch = batchOf(draft.id(), header, count, chunkSize, now);
         if (!sameItemFields(batch, withChunk(draft, chunk))) {
@@ -131,6 +140,22 @@ public class BatchService {
         }
         store.completeBatch(batch, request.requestHash());
         return batch;
+    }
+
+    /**
+     * Checks the inputs of a request that named its type only after them, reading back those
+     * already written in this transaction, slice by slice.
+     */
+    private void checkStoredInputs(UUID batchId, TaskType type, int count) {
+        if (type.inputSchema() == null) {
+            return;
+        }
+        for (int offset = 0; offset < count; offset += INSERT_SLICE) {
+            List<String> inputs = store.itemInputs(batchId, offset, INSERT_SLICE);
+            for (int i = 0; i < inputs.size(); i++) {
+                tasks.checkInput(type, inputs.get(i), offset + i);
+            }
+        }
     }
 
     private Batch batchOf(UUID id, BatchHeader header, int size, int chunkSize, Instant now) {

@@ -56,6 +56,12 @@ public interface BatchStore {
     /** Items with {@code offset <= index < offset + limit}, in input order. */
     List<BatchItem> items(UUID id, int offset, int limit);
 
+    /**
+     * The inputs of the items with {@code offset <= index < offset + limit}, in input order; in
+     * the transaction that writes them, for inputs whose type was named after them.
+     */
+    List<String> itemInputs(UUID id, int offset, int limit);
+
     /** The items at these indexes, in input order. */
     List<BatchItem> itemsAt(UUID id, Collection<Integer> indexes);
 

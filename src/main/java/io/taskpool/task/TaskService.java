@@ -43,11 +43,13 @@ public class TaskService {
     private final QueueDepth queueDepth;
     private final BatchSignals batchSignals;
     private final Map<String, Duration> defaultTimeouts;
+    private final InputSchemas inputSchemas;
 
     public TaskService(TaskStore store, TaskProperties properties, QueueProperties queue, String nodeId,
             WorkerGateway workers, TaskCompletions completions, BatchSignals batchSignals, Executor waitExecutor,
-            Clock clock, MeterRegistry meters, Map<String, Duration> defaultTimeouts) {
+            Clock clock, MeterRegistry meters, Map<String, Duration> defaultTimeouts, InputSchemas inputSchemas) {
         this.store = store;
+        this.inputSchemas = inputSchemas;
         this.properties = properties;
         this.queue = queue;
         this.nodeId = nodeId;
@@ -71,7 +73,8 @@ public class TaskService {
 
     /**
      * Validates and stores a new task; it is committed when this returns. A repeat of an earlier
-     * submission (same idempotency key, same request) returns the earlier task instead.
+     * submission (same idempotency key, same request) returns the earlier task instead. An input
+     * that does not match its type's schema is refused before anything is stored.
      */
     public Submitted<Task> submit(NewTask request) {
         Idempotency idempotency = request.idempotency();
@@ -81,12 +84,13 @@ public class TaskService {
                 return replay(earlier.get(), idempotency);
             }
         }
-        checkType(request.type(), "type");
+        TaskType type = checkType(request.type(), "type");
         long timeoutMs = timeoutMs(request.type(), request.timeoutMs());
+        String inputJson = request.inputJson() == null ? "{}" : request.inputJson();
+        checkInput(type, inputJson, null);
         checkQueueRoom();
         Instant now = now();
-        Task task = new Task(TaskIds.next(), 0, request.type(), TaskState.QUEUED,
-                request.inputJson() == null ? "{}" : request.inputJson(), null, null, null,
+        Task task = new Task(TaskIds.next(), 0, request.type(), TaskState.QUEUED, inputJson, null, null, null,
                 request.priority() == null ? 0 : request.priority(), timeoutMs, 1, properties.maxAttempts(),
                 request.labels() == null ? Map.of() : Map.copyOf(request.labels()),
                 now, null, null, null, null, false);
@@ -111,18 +115,37 @@ public class TaskService {
         return new Submitted<>(earlier.resource(), false);
     }
 
-    /** Refuses a type no worker offers, naming the known ones. */
-    void checkType(String type, String field) {
+    /** Refuses a type no worker offers, naming the known ones; returns the type. */
+    TaskType checkType(String type, String field) {
         List<TaskType> types = workers.taskTypes();
-        if (types.stream().noneMatch(t -> t.type().equals(type))) {
-            throw new InvalidTaskException(field, "unknown task type '" + type + "'; known types: "
-                    + types.stream().map(TaskType::type).sorted().collect(Collectors.joining(", ")));
+        return types.stream().filter(t -> t.type().equals(type)).findFirst()
+                .orElseThrow(() -> new InvalidTaskException(field, "unknown task type '" + type + "'; known types: "
+                        + types.stream().map(TaskType::type).sorted().collect(Collectors.joining(", "))));
+    }
+
+    /**
+     * Refuses an input that does not match its type's schema: the one input of a task
+     * ({@code index} null), or the input at {@code index} of a batch.
+     */
+    void checkInput(TaskType type, String inputJson, Integer index) {
+        InputSchemas.Violation violation = inputSchemas.check(type, inputJson);
+        if (violation != null) {
+            throw index == null
+                    ? new InvalidInputException("input", violation.path(), null, violation.message())
+                    : new InvalidInputException("inputs", violation.path(), index,
+                            "inputs[" + index + "]: " + violation.message());
         }
+    }
+
+    /** The workers announced (new) task types: compile their input schemas, off the caller's thread. */
+    public void taskTypesAnnounced(List<TaskType> types) {
+        inputSchemas.prepare(types);
     }
 
     /**
      * The time limit a request asks for, or the default of its type (a program's configured
-     * timeout), or the general default; refuses one out of range.
+     * timeout), or the general default; refuses one out of range. {@code type} is null for a
+     * batch whose type comes after its inputs, until it has been read.
      */
     long timeoutMs(String type, Long requested) {
         Duration typeDefault = type == null ? null : defaultTimeouts.get(type);

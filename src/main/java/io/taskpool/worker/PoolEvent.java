@@ -28,6 +28,12 @@ sealed interface PoolEvent {
     /** A client cancelled a task that may be running here. */
     record CancelRequested(UUID taskId) implements PoolEvent {}
 
+    /**
+     * Replace every worker, one at a time, with a fresh process (which sees the plug-in jars as
+     * they are now); an idle worker goes at once, a busy one after its current work.
+     */
+    record RestartRequested() implements PoolEvent {}
+
     /** The service is stopping; complete {@code done} when every worker is gone. */
     record Stop(CompletableFuture<Void> done) implements PoolEvent {}
 }

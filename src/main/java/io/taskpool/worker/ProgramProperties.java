@@ -20,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param workingDir where the program runs; by default a fresh temporary directory per task, removed afterwards
  * @param env extra environment variables; the program sees only these, PATH, HOME, LANG and TASKPOOL_TASK_ID
  * @param timeout time limit of a task of this type that names no {@code timeoutMs} (else the tasks.default-timeout)
- * @param inputSchema a JSON Schema of the type's input, as JSON text; carried for clients, not enforced here
+ * @param inputSchema a JSON Schema of the type's input, as JSON text; inputs that do not match are refused at submission
  */
 public record ProgramProperties(
         List<String> argv,

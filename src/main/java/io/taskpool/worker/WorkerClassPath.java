@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The class path of the worker JVMs: where {@link WorkerMain} and the built-in handlers live, plus
- * the configured plug-in entries.
+ * The class path of the worker JVMs: where {@link WorkerMain} and the built-in handlers live, the
+ * configured entries, then the jars of the plug-ins directory as they are at each worker start.
  *
  * <p>Run from a directory or a plain jar (tests, an unpacked or extracted jar), that location is
  * used as it is. Run from the executable jar, the few worker packages are copied once into a
@@ -42,13 +42,15 @@ final class WorkerClassPath implements AutoCloseable {
 
     private final List<Path> entries;
     private final Path extracted;
+    private final Path pluginsDir;
 
-    private WorkerClassPath(List<Path> entries, Path extracted) {
+    private WorkerClassPath(List<Path> entries, Path extracted, Path pluginsDir) {
         this.entries = entries;
         this.extracted = extracted;
+        this.pluginsDir = pluginsDir;
     }
 
-    static WorkerClassPath resolve(List<String> extraEntries) {
+    static WorkerClassPath resolve(List<String> extraEntries, Path pluginsDir) {
         URL location = WorkerMain.class.getProtectionDomain().getCodeSource().getLocation();
         List<Path> entries = new ArrayList<>();
         Path extracted = null;
@@ -66,12 +68,39 @@ final class WorkerClassPath implements AutoCloseable {
             }
             entries.add(path);
         }
-        return new WorkerClassPath(List.copyOf(entries), extracted);
+        return new WorkerClassPath(List.copyOf(entries), extracted, pluginsDir.toAbsolutePath().normalize());
     }
 
-    /** The entries joined with the platform's path separator, for {@code -cp}. */
+    /**
+     * The entries joined with the platform's path separator, for {@code -cp}, with the plug-in
+     * jars as they are now: a jar dropped in the directory reaches every worker started after.
+     */
     String asArgument() {
-        return String.join(java.io.File.pathSeparator, entries.stream().map(Path::toString).toList());
+        List<Path> all = new ArrayList<>(entries);
+        all.addAll(pluginJars());
+        return String.join(java.io.File.pathSeparator, all.stream().map(Path::toString).toList());
+    }
+
+    /**
+     * The {@code *.jar} files of the plug-ins directory, sorted by name so every worker sees the
+     * same order (the first handler of a type wins); none if the directory does not exist.
+     */
+    List<Path> pluginJars() {
+        if (!Files.isDirectory(pluginsDir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(pluginsDir)) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".jar") && Files.isRegularFile(file))
+                    .sorted().toList();
+        } catch (IOException e) {
+            log.warn("Cannot list the plug-ins directory {} ({}); starting the worker without plug-ins", pluginsDir,
+                    e.toString());
+            return List.of();
+        }
+    }
+
+    Path pluginsDir() {
+        return pluginsDir;
     }
 
     @Override

@@ -40,7 +40,6 @@ final class WorkerLauncher {
     private final int maxFrameBytes;
     private final long maxResultBytes;
     private final Path programsFile;
-    private final List<String> command;
 
     WorkerLauncher(WorkerProperties properties, Map<String, ProgramProperties> programs, WorkerClassPath classPath,
             int maxFrameBytes, long maxResultBytes) {
@@ -49,7 +48,6 @@ final class WorkerLauncher {
         this.maxFrameBytes = maxFrameBytes;
         this.maxResultBytes = maxResultBytes;
         this.programsFile = programs.isEmpty() ? null : writeProgramsFile(programs);
-        this.command = List.copyOf(buildCommand());
     }
 
     /** Where a worker JVM that crashed natively left its fatal error report, if it did. */
@@ -57,12 +55,13 @@ final class WorkerLauncher {
         return Path.of(System.getProperty("java.io.tmpdir"), "taskpool-worker-hs_err_pid" + pid + ".log");
     }
 
+    /** The command a worker starts with now; the plug-in jars are read anew each time. */
     List<String> command() {
-        return command;
+        return buildCommand();
     }
 
     Process start() throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = new ProcessBuilder(buildCommand());
         Map<String, String> environment = builder.environment();
         SERVICE_ONLY_VARIABLES.forEach(environment::remove);
         return builder.start();
@@ -104,7 +103,8 @@ final class WorkerLauncher {
 
     /**
      * Writes what the workers need to know of each program: type, description, argv, working
-     * directory and variables (timeouts and schemas stay with the service). The file lives in a
+     * directory, variables and input schema, which the workers announce with the type in their
+     * hello (timeouts stay with the service). The file lives in a
      * directory of its own, owner-only, and is removed when the service's JVM exits.
      */
     private static Path writeProgramsFile(Map<String, ProgramProperties> programs) {
@@ -116,6 +116,7 @@ final class WorkerLauncher {
             spec.put("argv", resolvedArgv(type, program.argv(), workingDir));
             spec.put("workingDir", workingDir == null ? null : workingDir.toString());
             spec.put("env", program.env());
+            spec.put("inputSchema", program.inputSchema());
             specs.put(type, spec);
         });
         try {

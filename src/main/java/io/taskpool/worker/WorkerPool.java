@@ -14,6 +14,7 @@ import io.taskpool.worker.PoolEvent.Assign;
 import io.taskpool.worker.PoolEvent.CancelRequested;
 import io.taskpool.worker.PoolEvent.FrameReceived;
 import io.taskpool.worker.PoolEvent.ProcessExited;
+import io.taskpool.worker.PoolEvent.RestartRequested;
 import io.taskpool.worker.PoolEvent.Stop;
 import io.taskpool.worker.PoolEvent.StreamBroken;
 import io.taskpool.worker.protocol.Frame;
@@ -44,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -119,6 +121,12 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
      * cancel may reach the supervisor after it. Forgotten after {@link #UNMATCHED_CANCEL_NANOS}.
      */
     private final Map<UUID, Long> unmatchedCancels = new HashMap<>();
+    /** Slots still to be replaced by the rolling restart, in order; one is replaced at a time. */
+    private final Deque<WorkerSlot> restartQueue = new ArrayDeque<>();
+    /** The slot the rolling restart is replacing now, or null. */
+    private WorkerSlot restarting;
+    /** The generation of the process the rolling restart is replacing in {@link #restarting}. */
+    private long restartingGeneration;
     private long restarts;
     private long nextGeneration = 1;
     private long nextRequestId = 1;
@@ -136,7 +144,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         this.clock = clock;
         this.size = properties.effectiveCount();
         this.codec = new FrameCodec(maxFrameBytes);
-        this.classPath = WorkerClassPath.resolve(properties.classPath());
+        this.classPath = WorkerClassPath.resolve(properties.classPath(), properties.pluginsDir());
         this.launcher = new WorkerLauncher(properties, programs, classPath, maxFrameBytes, maxResultBytes);
         this.status = PoolStatus.empty(size);
         for (WorkerState state : WorkerState.values()) {
@@ -173,6 +181,16 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     /** The pool as of the supervisor's last round. */
     public PoolStatus status() {
         return status;
+    }
+
+    /**
+     * Starts a rolling restart and returns at once: every worker is replaced, one at a time, an
+     * idle one at once and a busy one when its current work is done, so queued work keeps
+     * running. New workers see the plug-in jars as they are now, and their task types replace
+     * the pool's.
+     */
+    public void restart() {
+        events.add(new RestartRequested());
     }
 
     // ---- lifecycle ----
@@ -281,6 +299,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                     event = events.poll();
                 }
                 guarded("deadline checks", () -> checkDeadlines(System.nanoTime()));
+                guarded("rolling restart", this::advanceRestart);
                 guarded("outcomes", this::writeOutcomes);
                 guarded("outcome retries", this::retryUnrecorded);
                 guarded("status", this::publishStatus);
@@ -381,6 +400,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             }
         } else if (event instanceof CancelRequested cancel) {
             onCancel(cancel.taskId());
+        } else if (event instanceof RestartRequested) {
+            onRestartRequested();
         } else if (event instanceof Stop stop) {
             onStop(stop.done());
         }
@@ -429,9 +450,20 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                     + Frame.PROTOCOL_VERSION);
             return;
         }
-        if (taskTypes.isEmpty()) {
-            taskTypes = hello.types().stream().map(t -> new TaskType(t.type(), t.description())).toList();
-            log.info("Workers offer task types {}", taskTypes.stream().map(TaskType::type).toList());
+        List<TaskType> announced = hello.types().stream()
+                .map(t -> new TaskType(t.type(), t.description(), t.inputSchema())).toList();
+        slot.types = announced.stream().map(TaskType::type).collect(Collectors.toSet());
+        if (!announced.equals(taskTypes)) {
+            // The newest worker knows best: after a rolling restart it has seen the plug-ins as they are now.
+            List<TaskType> before = taskTypes;
+            taskTypes = announced;
+            if (before.isEmpty()) {
+                log.info("Workers offer task types {}", slot.types.stream().sorted().toList());
+            } else {
+                log.info("worker-{} offers other task types than the pool had; the pool now offers {}", slot.id,
+                        slot.types.stream().sorted().toList());
+            }
+            tasks.taskTypesAnnounced(taskTypes);
         }
         slot.failedStarts = 0;
         log.debug("worker-{} (pid {}) ready in {} ms", slot.id, hello.pid(),
@@ -446,7 +478,11 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     private void becomeIdle(WorkerSlot slot) {
         slot.assignment = null;
-        List<Task> next = stopping ? null : pending.poll();
+        if (slot == restarting && slot.process.generation() == restartingGeneration) {
+            stopForRestart(slot);
+            return;
+        }
+        List<Task> next = stopping ? null : pollPendingFor(slot);
         if (next != null) {
             run(slot, next);
             return;
@@ -456,6 +492,18 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         if (current != null) {
             current.wakeUp();
         }
+    }
+
+    /** The oldest claimed work of a type this worker offers, taken off the pending list; or null. */
+    private List<Task> pollPendingFor(WorkerSlot slot) {
+        for (var it = pending.iterator(); it.hasNext(); ) {
+            List<Task> work = it.next();
+            if (slot.types.contains(work.get(0).type())) {
+                it.remove();
+                return work;
+            }
+        }
+        return null;
     }
 
     /** Every state change of a slot goes through here, so the idle count is always exact. */
@@ -561,12 +609,22 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         if (work.isEmpty()) {
             return;
         }
+        String type = work.get(0).type();
+        if (taskTypes.stream().noneMatch(t -> t.type().equals(type))) {
+            // Queued before its plug-in left the workers' class path: no worker can run it now.
+            for (Task task : work) {
+                fail(task, new TaskFailure.TaskError("UnknownTaskType", "no worker offers task type '" + type
+                        + "' any more (its plug-in was removed before the task ran)", null));
+            }
+            return;
+        }
         for (WorkerSlot slot : slots) {
-            if (slot.state == WorkerState.IDLE) {
+            if (slot.state == WorkerState.IDLE && slot.types.contains(type)) {
                 run(slot, work);
                 return;
             }
         }
+        // Busy, or (during a rolling restart) an older worker that does not know the type yet.
         pending.add(work);
     }
 
@@ -706,17 +764,81 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
         slot.assignment = null;
         if (properties.maxTasksPerWorker() > 0 && slot.tasksCompleted >= properties.maxTasksPerWorker()) {
-            moveTo(slot, WorkerState.STOPPING);
-            slot.stopReason = "recycle";
-            slot.stopDeadlineNanos = System.nanoTime() + STOP_GRACE_NANOS;
-            try {
-                slot.process.send(new Frame.Shutdown());
-            } catch (ProtocolException impossible) {
-                slot.process.killTree();
-            }
+            shutDown(slot, "recycle");
             return;
         }
         becomeIdle(slot);
+    }
+
+    /** Asks a worker with no work left to exit; its exit (counted under {@code reason}) brings a replacement. */
+    private void shutDown(WorkerSlot slot, String reason) {
+        moveTo(slot, WorkerState.STOPPING);
+        slot.stopReason = reason;
+        slot.stopDeadlineNanos = System.nanoTime() + STOP_GRACE_NANOS;
+        try {
+            slot.process.send(new Frame.Shutdown());
+        } catch (ProtocolException impossible) {
+            slot.process.killTree();
+        }
+    }
+
+    // ---- rolling restart ----
+
+    /**
+     * Queues every worker for replacement. A worker already queued stays once in the queue; the
+     * one being replaced now is queued again, since it may have started before the request.
+     */
+    private void onRestartRequested() {
+        if (stopping) {
+            return;
+        }
+        for (WorkerSlot slot : slots) {
+            if (!restartQueue.contains(slot)) {
+                restartQueue.add(slot);
+            }
+        }
+        log.info("Rolling restart of {} workers requested; replacing them one at a time, busy ones after their"
+                + " current work", restartQueue.size());
+        advanceRestart();
+    }
+
+    /**
+     * Moves the rolling restart on: once the slot being replaced has a new process that said
+     * hello, the next queued slot is stopped (at once if idle, after its work if busy). A slot
+     * without a process, or stopping anyway, gets a new process by itself and is skipped.
+     */
+    private void advanceRestart() {
+        if (restarting != null) {
+            boolean replaced = restarting.process != null && restarting.process.generation() != restartingGeneration
+                    && (restarting.state == WorkerState.IDLE || restarting.state == WorkerState.BUSY);
+            if (!replaced) {
+                return;
+            }
+            restarting = null;
+            if (restartQueue.isEmpty()) {
+                log.info("Rolling restart complete: every worker has been replaced");
+            }
+        }
+        while (restarting == null && !restartQueue.isEmpty() && !stopping) {
+            WorkerSlot slot = restartQueue.poll();
+            if (slot.process == null || slot.state == WorkerState.STOPPING) {
+                continue;
+            }
+            restarting = slot;
+            restartingGeneration = slot.process.generation();
+            if (slot.state == WorkerState.IDLE) {
+                stopForRestart(slot);
+            } else {
+                // BUSY: it finishes its current task or chunk, then becomeIdle stops it.
+                // STARTING: once it has said hello, becomeIdle stops it like an idle one.
+                log.info("worker-{} will be restarted when its current work is done", slot.id);
+            }
+        }
+    }
+
+    private void stopForRestart(WorkerSlot slot) {
+        log.info("Restarting worker-{} (pid {}) for the rolling restart", slot.id, slot.process.pid());
+        shutDown(slot, "restart");
     }
 
     /**
@@ -946,6 +1068,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         /** Request ids of chunk items cancelled before they started, which the worker will skip. */
         final Set<Long> skipped = new HashSet<>();
         String stopReason;
+        /** The task types this slot's process announced; empty until its hello. */
+        Set<String> types = Set.of();
         long tasksCompleted;
         Instant startedAt;
         long startedNanos;
@@ -963,6 +1087,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         /** A new process takes the slot; the failure count stays, to keep the back-off growing. */
         void reset() {
             process = null;
+            types = Set.of();
             assignment = null;
             stopReason = null;
             tasksCompleted = 0;

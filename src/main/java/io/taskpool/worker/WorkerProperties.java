@@ -3,6 +3,7 @@ package io.taskpool.worker;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -15,6 +16,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxHeap heap limit ({@code -Xmx}) of each worker JVM
  * @param jvmOptions extra options for each worker JVM, after the built-in ones (so they can override them)
  * @param classPath extra class path entries (jars or directories) for the workers: where plug-in task handlers come from
+ * @param pluginsDir every jar in this directory is on the workers' class path, read at each worker start; missing: none
  * @param maxTasksPerWorker restart a worker after this many tasks, between tasks; 0 means never
  * @param heartbeatInterval how often an idle or busy worker says it is alive
  * @param heartbeatTimeout a worker silent for this long is killed and replaced (its task fails with WORKER_CRASHED)
@@ -26,6 +28,7 @@ public record WorkerProperties(
         @NotNull @DefaultValue("256MB") DataSize maxHeap,
         @NotNull @DefaultValue List<String> jvmOptions,
         @NotNull @DefaultValue List<String> classPath,
+        @NotNull @DefaultValue("./plugins") Path pluginsDir,
         @Min(0) @DefaultValue("0") int maxTasksPerWorker,
         @NotNull @DefaultValue("2s") Duration heartbeatInterval,
         @NotNull @DefaultValue("30s") Duration heartbeatTimeout,

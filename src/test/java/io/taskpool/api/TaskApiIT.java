@@ -154,15 +154,6 @@ class TaskApiIT extends ServiceTest {
     }
 
     @Test
-    void invalidHandlerInputFailsTheTaskNamingTheField() {
-        String id = submit("primes.count", Map.of("below", "ten"));
-        Response done = awaitTerminal(id);
-        assertThat(done.<String>path("state")).isEqualTo("FAILED");
-        assertThat(done.<String>path("error.code")).isEqualTo("TASK_FAILED");
-        assertThat(done.<String>path("error.message")).contains("below");
-    }
-
-    @Test
     void listIsNewestFirstAndFilteredByStateAndType() {
         String first = submit("noop", Map.of("n", 1));
         String second = submit("noop", Map.of("n", 2));

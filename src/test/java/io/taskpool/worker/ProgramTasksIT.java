@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.taskpool.support.ServiceTest;
 import java.io.IOException;
@@ -80,13 +81,22 @@ class ProgramTasksIT extends ServiceTest {
     }
 
     @Test
-    void theExampleRefusesInputWithoutText() {
-        Response failed = awaitTerminal(submit("wordfreq", Map.of("words", "oops")));
+    void theExampleRefusesInputWithoutTextThroughItsInputSchema() {
+        Response types = api().get("/api/v1/task-types").then().statusCode(200).extract().response();
+        assertThat(types.<List<String>>path("find { it.type == 'wordfreq' }.inputSchema.required"))
+                .containsExactly("text");
+        assertThat(types.<Object>path("find { it.type == 'test-echo' }.inputSchema")).isNull();
 
-        assertThat(failed.<String>path("state")).isEqualTo("FAILED");
-        assertThat(failed.<String>path("error.code")).isEqualTo("TASK_FAILED");
-        assertThat(failed.<String>path("error.message"))
-                .contains("exited with code 2", "input field 'text' is required");
+        api().contentType(ContentType.JSON).body(Map.of("type", "wordfreq", "input", Map.of("words", "oops")))
+                .post("/api/v1/tasks")
+                .then().statusCode(400)
+                .body("type", equalTo("urn:taskpool:problem:invalid-input"))
+                .body("path", equalTo("$"))
+                .body("detail", equalTo("$: required property 'text' not found"));
+        api().contentType(ContentType.JSON).body(Map.of("type", "wordfreq", "input", Map.of("text", "a", "top", 0)))
+                .post("/api/v1/tasks")
+                .then().statusCode(400)
+                .body("path", equalTo("$.top"));
     }
 
     @Test

@@ -21,7 +21,7 @@ import java.util.List;
 public sealed interface Frame {
 
     /** Bumped on any change of the wire format; a worker that says another version is refused. */
-    int PROTOCOL_VERSION = 1;
+    int PROTOCOL_VERSION = 2;
 
     // ---- parent to worker ----
 
@@ -39,8 +39,11 @@ public sealed interface Frame {
     /** The worker's first frame: who it is and which task types its class path offers. */
     record Hello(int protocolVersion, long pid, List<TaskType> types) implements Frame {}
 
-    /** A task type as a worker announces it. */
-    record TaskType(String type, String description) {}
+    /**
+     * A task type as a worker announces it; {@code inputSchema} is the JSON Schema of its input
+     * as JSON text, or null when it accepts any input object (since version 2).
+     */
+    record TaskType(String type, String description, String inputSchema) {}
 
     /** The handler for {@code requestId} has started. */
     record Ack(long requestId) implements Frame {}

@@ -139,6 +139,7 @@ public final class FrameCodec {
             for (TaskType type : hello.types()) {
                 writeString(out, type.type());
                 writeString(out, type.description());
+                writeString(out, type.inputSchema());
             }
         } else if (frame instanceof Ack ack) {
             out.writeByte(ACK);
@@ -202,7 +203,7 @@ public final class FrameCodec {
         }
         List<TaskType> types = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            types.add(new TaskType(readString(in), readString(in)));
+            types.add(new TaskType(readString(in), readString(in), readString(in)));
         }
         return new Hello(version, pid, List.copyOf(types));
     }

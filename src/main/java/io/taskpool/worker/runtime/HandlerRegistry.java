@@ -68,7 +68,7 @@ final class HandlerRegistry {
 
     List<TaskType> types() {
         List<TaskType> types = new ArrayList<>(byType.size());
-        byType.forEach((name, handler) -> types.add(new TaskType(name, handler.description())));
+        byType.forEach((name, handler) -> types.add(new TaskType(name, handler.description(), handler.inputSchema())));
         return types;
     }
 }

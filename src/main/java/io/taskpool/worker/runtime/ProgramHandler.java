@@ -43,6 +43,11 @@ final class ProgramHandler implements TaskHandler {
     }
 
     @Override
+    public String inputSchema() {
+        return spec.inputSchema();
+    }
+
+    @Override
     public Object run(TaskInput input, TaskContext context) throws Exception {
         return new ProgramRun(spec, maxResultBytes, logs.apply(context.taskId()))
                 .run(Json.write(input.asMap()), context);

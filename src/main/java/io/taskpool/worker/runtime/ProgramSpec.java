@@ -12,11 +12,13 @@ import java.util.Map;
 /**
  * A task type run by an external program, as the service describes it in the programs file (the
  * worker's fourth argument): a JSON object of {@code {"<type>": {"description": s, "argv": [s, ...],
- * "workingDir": s or null, "env": {name: value}}}}.
+ * "workingDir": s or null, "env": {name: value}, "inputSchema": s or null}}}.
  *
  * @param workingDir where the program runs, or null for a fresh temporary directory per task
+ * @param inputSchema the JSON Schema of the input as JSON text, or null; passed on in the hello, never parsed here
  */
-record ProgramSpec(String type, String description, List<String> argv, Path workingDir, Map<String, String> env) {
+record ProgramSpec(String type, String description, List<String> argv, Path workingDir, Map<String, String> env,
+        String inputSchema) {
 
     ProgramSpec {
         if (argv.isEmpty()) {
@@ -45,8 +47,10 @@ record ProgramSpec(String type, String description, List<String> argv, Path work
         }
         Object description = fields.get("description");
         Object workingDir = fields.get("workingDir");
+        Object inputSchema = fields.get("inputSchema");
         return new ProgramSpec(type, description == null ? "Runs " + String.join(" ", argv) : description.toString(),
-                argv, workingDir == null ? null : Path.of(workingDir.toString()), env);
+                argv, workingDir == null ? null : Path.of(workingDir.toString()), env,
+                inputSchema == null ? null : inputSchema.toString());
     }
 
     @SuppressWarnings("unchecked")

@@ -41,7 +41,8 @@ class FrameCodecTest {
                 new Cancel(42),
                 new Shutdown(),
                 new Hello(Frame.PROTOCOL_VERSION, 12345, List.of(
-                        new TaskType("primes", "counts primes"), new TaskType("ünï", null))),
+                        new TaskType("primes", "counts primes", "{\"type\": \"object\"}"),
+                        new TaskType("ünï", null, null))),
                 new Hello(Frame.PROTOCOL_VERSION, 1, List.of()),
                 new Ack(7),
                 new Progress(7, 0.5, "halfway ✓"),

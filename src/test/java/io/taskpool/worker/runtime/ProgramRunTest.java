@@ -57,7 +57,7 @@ class ProgramRunTest {
 
     private static ProgramSpec script(String name) {
         return new ProgramSpec("test." + name, "a test", List.of("python3", SCRIPTS.resolve(name + ".py").toString()),
-                null, Map.of());
+                null, Map.of(), null);
     }
 
     private Object run(ProgramSpec spec, String input, TaskContext context, long maxResultBytes) {
@@ -119,7 +119,7 @@ class ProgramRunTest {
     @Test
     void theEnvironmentHoldsOnlyTheAllowedVariables() {
         // env(1) itself: a python3 that is a version manager's shim would add variables of its own.
-        ProgramSpec spec = new ProgramSpec("test.env", "", List.of("env"), null, Map.of("GREETING", "hello"));
+        ProgramSpec spec = new ProgramSpec("test.env", "", List.of("env"), null, Map.of("GREETING", "hello"), null);
         Map<?, ?> result = (Map<?, ?>) run(spec, "{}");
 
         Map<String, String> environment = new TreeMap<>();
@@ -151,7 +151,7 @@ class ProgramRunTest {
 
     @Test
     void aProgramThatCannotStartFailsTheTask() {
-        ProgramSpec spec = new ProgramSpec("test.missing", "", List.of("taskpool-no-such-program"), null, Map.of());
+        ProgramSpec spec = new ProgramSpec("test.missing", "", List.of("taskpool-no-such-program"), null, Map.of(), null);
 
         assertThatThrownBy(() -> run(spec, "{}")).isInstanceOfSatisfying(ReportedFailure.class, failure -> {
             assertThat(failure.errorType()).isEqualTo("ProgramFailed");
@@ -162,7 +162,7 @@ class ProgramRunTest {
     @Test
     void aGivenWorkingDirectoryIsUsedAndKept() {
         ProgramSpec spec = new ProgramSpec("test.echo", "", List.of("python3", SCRIPTS.resolve("echo.py").toString()),
-                temp, Map.of());
+                temp, Map.of(), null);
         Map<?, ?> answer = (Map<?, ?>) run(spec, "{}");
 
         assertThat(Path.of((String) answer.get("cwd"))).isEqualTo(temp);

@@ -20,6 +20,13 @@ public final class NoopHandler implements TaskHandler {
         return "Returns its input unchanged (measures per-task overhead)";
     }
 
+    /** Any input object: it comes back as it is. */
+    @Override
+    public String inputSchema() {
+        return """
+                {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}""";
+    }
+
     @Override
     public Object run(TaskInput input, TaskContext context) {
         return input.asMap();

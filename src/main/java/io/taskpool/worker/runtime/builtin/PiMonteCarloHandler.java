@@ -34,6 +34,20 @@ public final class PiMonteCarloHandler implements TaskHandler {
         return "Estimates pi from {\"samples\": n} random points (default 1000000), deterministic per {\"seed\": s}";
     }
 
+    /**
+     * What {@link #run} reads. Both fields are optional, and null stands for absent (the default
+     * applies), as {@code TaskInput.longValue} has it; other fields are ignored.
+     */
+    @Override
+    public String inputSchema() {
+        return """
+                {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                 "properties": {
+                   "samples": {"type": ["integer", "null"], "minimum": 1, "maximum": %d},
+                   "seed": {"type": ["integer", "null"], "minimum": %d, "maximum": %d}}}"""
+                .formatted(MAX_SAMPLES, Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
     @Override
     public Object run(TaskInput input, TaskContext context) {
         long samples = input.longValue("samples", 1_000_000, 1, MAX_SAMPLES);

@@ -37,6 +37,15 @@ public final class PrimesCountHandler implements TaskHandler {
         return "Counts the primes below {\"below\": n} (n up to 2000000000) with a segmented sieve";
     }
 
+    /** What {@link #run} reads: {@code below} required; other fields are ignored, as the handler does. */
+    @Override
+    public String inputSchema() {
+        return """
+                {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                 "required": ["below"],
+                 "properties": {"below": {"type": "integer", "minimum": 0, "maximum": %d}}}""".formatted(MAX_BELOW);
+    }
+
     @Override
     public Object run(TaskInput input, TaskContext context) {
         long below = input.requireLong("below", 0, MAX_BELOW);

@@ -35,6 +35,20 @@ public final class Sha256Handler implements TaskHandler {
         return "SHA-256 of {\"text\": s}, re-hashed for {\"rounds\": r} rounds (default 1); lowercase hex";
     }
 
+    /**
+     * What {@link #run} reads: {@code text} required (null counts as missing); {@code rounds}
+     * optional, null standing for absent; other fields are ignored.
+     */
+    @Override
+    public String inputSchema() {
+        return """
+                {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                 "required": ["text"],
+                 "properties": {
+                   "text": {"type": "string"},
+                   "rounds": {"type": ["integer", "null"], "minimum": 1, "maximum": %d}}}""".formatted(MAX_ROUNDS);
+    }
+
     @Override
     public Object run(TaskInput input, TaskContext context) throws NoSuchAlgorithmException {
         String text = input.requireString("text");

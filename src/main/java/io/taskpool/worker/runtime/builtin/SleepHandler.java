@@ -33,6 +33,15 @@ public final class SleepHandler implements TaskHandler {
         return "Sleeps {\"ms\": n} milliseconds (at most one hour), stopping early on cancel";
     }
 
+    /** What {@link #run} reads: {@code ms} required; other fields are ignored, as the handler does. */
+    @Override
+    public String inputSchema() {
+        return """
+                {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                 "required": ["ms"],
+                 "properties": {"ms": {"type": "integer", "minimum": 0, "maximum": %d}}}""".formatted(MAX_MS);
+    }
+
     @Override
     public Object run(TaskInput input, TaskContext context) {
         long ms = input.requireLong("ms", 0, MAX_MS);
