@@ -200,8 +200,8 @@ class BatchApiIT extends BatchTest {
 
     @Test
     void aFailingItemFailsTheBatchAndOnlyItself() {
-        String id = submitBatchId(Map.of("type", "primes.count", "chunkSize", 1,
-                "inputs", List.of(Map.of("below", 100), Map.of("below", "ten"), Map.of("below", 1000))));
+        String id = submitBatchId(Map.of("type", "test.chunk", "chunkSize", 1,
+                "inputs", List.of(Map.of("n", 25), Map.of("n", 1, "fail", true), Map.of("n", 168))));
         Response done = awaitBatchTerminal(id);
         assertThat(done.<String>path("state")).isEqualTo("FAILED");
         assertThat(done.<Map<String, Integer>>path("counts")).containsExactlyInAnyOrderEntriesOf(Map.of(
@@ -210,11 +210,11 @@ class BatchApiIT extends BatchTest {
 
         Response page = api().get("/api/v1/batches/{id}/results", id).then().statusCode(200).extract().response();
         assertThat(page.<List<String>>path("items.state")).containsExactly("SUCCEEDED", "FAILED", "SUCCEEDED");
-        assertThat(page.<Integer>path("items[0].result.count")).isEqualTo(25);
-        assertThat(page.<Integer>path("items[2].result.count")).isEqualTo(168);
+        assertThat(page.<Integer>path("items[0].result.n")).isEqualTo(25);
+        assertThat(page.<Integer>path("items[2].result.n")).isEqualTo(168);
         assertThat(page.<Object>path("items[1].result")).isNull();
         assertThat(page.<String>path("items[1].error.code")).isEqualTo("TASK_FAILED");
-        assertThat(page.<String>path("items[1].error.message")).contains("below");
+        assertThat(page.<String>path("items[1].error.message")).contains("asked to fail");
         assertThat(page.<Object>path("items[0].error")).isNull();
     }
 

@@ -143,8 +143,8 @@ class BatchStreamIT extends BatchTest {
 
     @Test
     void streamOfAFinishedBatchSendsEverythingAndEnds() throws Exception {
-        String id = submitBatchId(Map.of("type", "primes.count", "chunkSize", 2,
-                "inputs", List.of(Map.of("below", 100), Map.of("below", -1), Map.of("below", 1000))));
+        String id = submitBatchId(Map.of("type", "test.chunk", "chunkSize", 2,
+                "inputs", List.of(Map.of("n", 25), Map.of("n", 1, "fail", true), Map.of("n", 168))));
         awaitBatchTerminal(id);
         for (String order : new String[] {"input", "completion"}) {
             List<JsonPath> lines;
@@ -155,9 +155,9 @@ class BatchStreamIT extends BatchTest {
             assertThat(lines).extracting(line -> line.getInt("index")).containsExactly(0, 1, 2);
             assertThat(lines).extracting(line -> line.getString("state"))
                     .containsExactly("SUCCEEDED", "FAILED", "SUCCEEDED");
-            assertThat(lines.get(0).getInt("result.count")).isEqualTo(25);
+            assertThat(lines.get(0).getInt("result.n")).isEqualTo(25);
             assertThat(lines.get(1).getString("error.code")).isEqualTo("TASK_FAILED");
-            assertThat(lines.get(2).getInt("result.count")).isEqualTo(168);
+            assertThat(lines.get(2).getInt("result.n")).isEqualTo(168);
         }
     }
 
