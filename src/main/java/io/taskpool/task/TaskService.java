@@ -239,6 +239,11 @@ public class TaskService {
         return workers.taskTypes();
     }
 
+    /** The task's log (empty when nothing was logged). */
+    public String log(UUID id) {
+        return store.findLog(id).orElseThrow(() -> new TaskNotFoundException(id));
+    }
+
     // ---- transitions reported by the worker pool ----
 
     /**
@@ -285,6 +290,19 @@ public class TaskService {
 
     public void progressed(Task task, TaskProgress progress) {
         store.recordProgress(task.id(), task.attempt(), progress);
+    }
+
+    /** How many characters of a task's log are kept: its last {@code taskpool.tasks.max-log}. */
+    public int maxLogChars() {
+        return (int) properties.maxLog().toBytes();
+    }
+
+    /**
+     * Appends lines the task logged to its log; false if the task is no longer RUNNING at that
+     * attempt (the text is then dropped, like a late progress update).
+     */
+    public boolean logged(Task task, String text) {
+        return store.appendLog(task.id(), task.attempt(), text, maxLogChars());
     }
 
     public void succeeded(Task task, String resultJson) {
