@@ -207,7 +207,7 @@ class TaskController {
     }
 
     /** A malformed id names no task: 404, like any unknown id. */
-    private static UUID parseId(String id) {
+    static UUID parseId(String id) {
         try {
             UUID uuid = UUID.fromString(id);
             if (!uuid.toString().equalsIgnoreCase(id)) {

@@ -42,6 +42,6 @@ class OpenApiContractIT extends ServiceTest {
                 "\"/api/v1/tasks/{id}/cancel\"", "\"/api/v1/task-types\"", "\"/api/v1/workers\"");
         java.util.List<String> summaries = io.restassured.path.json.JsonPath.from(spec)
                 .getList("paths.collectMany { p, ops -> ops.collect { m, op -> op.summary } }");
-        assertThat(summaries).hasSize(13).doesNotContainNull();
+        assertThat(summaries).hasSize(15).doesNotContainNull();
     }
 }
