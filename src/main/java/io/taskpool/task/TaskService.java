@@ -101,8 +101,10 @@ public class TaskService {
                     new IdempotencyConflictException(idempotency.key(), true, "a concurrent request with"
                             + " Idempotency-Key '" + idempotency.key() + "' is being stored; retry")), idempotency);
         }
-        queued(task.type(), 1);
+        // Published before the dispatcher is woken, so that QUEUED comes before the claim's RUNNING
+        // (unless a dispatcher already awake claims the task in between).
         events.publish(TaskEvent.current(task, now));
+        queued(task.type(), 1);
         return new Submitted<>(task, true);
     }
 
