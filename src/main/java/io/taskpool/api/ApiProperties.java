@@ -1,5 +1,7 @@
 package io.taskpool.api;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -9,10 +11,12 @@ import org.springframework.util.unit.DataSize;
  *
  * @param maxBody the largest request body accepted (and the largest input of one task); larger gets 413
  * @param maxBatchBody the largest body of a batch submission ({@code POST /api/v1/batches}); larger gets 413
+ * @param maxEventStreams how many server-sent event streams ({@code /events}) may be open at once; more get 429
  */
 public record ApiProperties(
         @NotNull @DefaultValue("1MB") DataSize maxBody,
-        @NotNull @DefaultValue("64MB") DataSize maxBatchBody) {
+        @NotNull @DefaultValue("64MB") DataSize maxBatchBody,
+        @Min(1) @Max(100_000) @DefaultValue("256") int maxEventStreams) {
 
     public ApiProperties {
         if (maxBody != null && (maxBody.toBytes() < 1024 || maxBody.toBytes() > 256L * 1024 * 1024)) {

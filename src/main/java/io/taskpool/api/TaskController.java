@@ -49,6 +49,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Tag(name = "Tasks", description = "Submit tasks, follow them, fetch results, cancel and delete")
 class TaskController {
 
+    static final String TEXT_PLAIN_UTF8 = "text/plain;charset=UTF-8";
+
     static final String WAIT_DESCRIPTION = "Hold the request until the task is terminal or this many milliseconds"
             + " have passed (0 to 60000)";
 
@@ -143,6 +145,20 @@ class TaskController {
         });
     }
 
+    @GetMapping(path = "/{id}/logs", produces = TEXT_PLAIN_UTF8)
+    @Operation(summary = "Get a task's log", description = "What the task's handler logged and its program wrote to"
+            + " stderr (progress lines aside), one line each, oldest first; only the last taskpool.tasks.max-log"
+            + " characters are kept. Written while the task runs, at most every 250 ms, and complete once it is"
+            + " terminal. A retried task's later attempts start with a line '--- attempt N ---'. Empty when"
+            + " nothing was logged.")
+    @ApiResponse(responseCode = "200", description = "The log", content = @Content(mediaType = TEXT_PLAIN_UTF8,
+            schema = @Schema(type = "string", example = "reading input\nprocessed 1000 rows\n")))
+    @ApiResponse(responseCode = "404", description = "No such task",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
+    ResponseEntity<String> logs(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id) {
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType(TEXT_PLAIN_UTF8)).body(tasks.log(parseId(id)));
+    }
+
     @GetMapping
     @Operation(summary = "List tasks", description = "Newest first, filtered by state, type and batch, one page at a time."
             + " Pages are stable under concurrent submissions: pass nextCursor as cursor.")
@@ -192,7 +208,7 @@ class TaskController {
     }
 
     /** A malformed id names no task: 404, like any unknown id. */
-    private static UUID parseId(String id) {
+    static UUID parseId(String id) {
         try {
             UUID uuid = UUID.fromString(id);
             if (!uuid.toString().equalsIgnoreCase(id)) {

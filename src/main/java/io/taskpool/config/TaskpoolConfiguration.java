@@ -7,6 +7,7 @@ import io.taskpool.task.BatchSignals;
 import io.taskpool.task.BatchStore;
 import io.taskpool.task.InputSchemas;
 import io.taskpool.task.TaskCompletions;
+import io.taskpool.task.TaskEvents;
 import io.taskpool.task.TaskService;
 import io.taskpool.task.TaskStore;
 import io.taskpool.worker.WorkerPool;
@@ -54,6 +55,16 @@ class TaskpoolConfiguration {
         return new BatchSignals();
     }
 
+    /**
+     * State changes and progress for the API's event streams. 1024 waiting events per stream is
+     * a trade-off: a burst of a thousand batch items passes, a client that stops reading costs at
+     * most that much memory before it is dropped. Four threads deliver to every stream.
+     */
+    @Bean(destroyMethod = "close")
+    TaskEvents taskEvents() {
+        return new TaskEvents(1024, 4);
+    }
+
     @Bean
     InputSchemas inputSchemas() {
         return new InputSchemas();
@@ -62,10 +73,10 @@ class TaskpoolConfiguration {
     @Bean
     TaskService taskService(TaskStore store, TaskpoolProperties properties, WorkerPool workers,
             TaskCompletions completions, BatchSignals batchSignals, ExecutorService taskWaitExecutor, Clock clock,
-            MeterRegistry meters, InputSchemas inputSchemas) {
+            MeterRegistry meters, InputSchemas inputSchemas, TaskEvents taskEvents) {
         return new TaskService(store, properties.tasks(), properties.queue(), properties.nodeId(), workers,
                 completions, batchSignals, taskWaitExecutor, clock, meters, properties.defaultTimeouts(),
-                inputSchemas);
+                inputSchemas, taskEvents);
     }
 
     @Bean

@@ -15,4 +15,13 @@ public interface TaskContext {
      * second.
      */
     void progress(double fraction, String message);
+
+    /**
+     * Adds a line to the task's log, which the API serves at {@code GET /api/v1/tasks/{id}/logs}
+     * (the last {@code taskpool.tasks.max-log} of it is kept). Lines longer than 8 KiB are cut.
+     * The default, for contexts that keep no log, prints the line on stderr.
+     */
+    default void log(String line) {
+        System.err.println(line);
+    }
 }

@@ -59,9 +59,24 @@ class JdbcTaskStore implements TaskStore {
                                        FETCH FIRST 1 ROW ONLY), 0)))
             """;
 
-    static final String FIND = "SELECT * FROM task WHERE id = :id";
+    /** Every column but {@code log}, which can be large and only {@link #FIND_LOG} reads. */
+    static final String COLUMNS = """
+            id, seq, type, state, input, result, error_code, error_message, error_detail, progress_fraction,
+            progress_message, priority, timeout_ms, attempt, max_attempts, labels, created_at, started_at,
+            finished_at, worker_pid, owner, cancel_requested, batch_id, batch_index, dispatch_round, request_hash\
+            """;
 
-    static final String FIND_BY_IDEMPOTENCY_KEY = "SELECT * FROM task WHERE idempotency_key = :key";
+    static final String FIND = "SELECT " + COLUMNS + " FROM task WHERE id = :id";
+
+    static final String FIND_BY_IDEMPOTENCY_KEY = "SELECT " + COLUMNS + " FROM task WHERE idempotency_key = :key";
+
+    static final String FIND_LOG = "SELECT COALESCE(log, '') FROM task WHERE id = :id";
+
+    /** RIGHT keeps the last characters on both H2 and PostgreSQL. */
+    static final String APPEND_LOG = """
+            UPDATE task SET log = RIGHT(COALESCE(log, '') || :text, :max)
+            WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt
+            """;
 
     static final String COUNT_QUEUED = "SELECT COUNT(*) FROM task WHERE state = 'QUEUED'";
 
@@ -217,7 +232,7 @@ class JdbcTaskStore implements TaskStore {
     @Override
     public List<Task> list(TaskQuery query) {
         // Only fixed fragments are joined here; every value travels as a parameter.
-        StringBuilder sql = new StringBuilder("SELECT * FROM task WHERE 1 = 1");
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM task WHERE 1 = 1");
         Map<String, Object> params = new HashMap<>();
         if (query.state() != null) {
             sql.append(" AND state = :state");
@@ -335,6 +350,21 @@ class JdbcTaskStore implements TaskStore {
                 .param("fraction", progress.fraction())
                 .param("message", progress.message())
                 .update());
+    }
+
+    @Override
+    public boolean appendLog(UUID id, int attempt, String text, int maxChars) {
+        return changed(jdbc.sql(APPEND_LOG)
+                .param("id", id)
+                .param("attempt", attempt)
+                .param("text", text)
+                .param("max", maxChars)
+                .update());
+    }
+
+    @Override
+    public Optional<String> findLog(UUID id) {
+        return jdbc.sql(FIND_LOG).param("id", id).query(String.class).optional();
     }
 
     @Override

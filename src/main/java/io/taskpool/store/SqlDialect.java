@@ -42,12 +42,12 @@ enum SqlDialect {
 
     /** One statement that claims up to {@code :max} queued tasks and returns the claimed rows. */
     String claimQueued() {
-        return returning(sql(JdbcTaskStore.CLAIM_QUEUED), "*");
+        return returning(sql(JdbcTaskStore.CLAIM_QUEUED), JdbcTaskStore.COLUMNS);
     }
 
     /** One statement that claims the rest of a batch's chunk and returns the claimed rows. */
     String claimChunk() {
-        return returning(sql(JdbcTaskStore.CLAIM_CHUNK), "*");
+        return returning(sql(JdbcTaskStore.CLAIM_CHUNK), JdbcTaskStore.COLUMNS);
     }
 
     /** One statement that cancels a batch's queued items and returns their ids. */

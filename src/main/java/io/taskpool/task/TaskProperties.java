@@ -15,13 +15,15 @@ import org.springframework.util.unit.DataSize;
  * @param cancelGrace how long a running task may take to stop after a cancel before its worker is killed
  * @param maxAttempts how many times a task is started in all before a lost run (service restart) fails it
  * @param maxResult the largest result (JSON bytes) a task may return; larger fails with RESULT_TOO_LARGE
+ * @param maxLog how much of a task's log is kept (its last characters, one per byte of this size)
  */
 public record TaskProperties(
         @NotNull @DefaultValue("5m") Duration defaultTimeout,
         @NotNull @DefaultValue("1h") Duration maxTimeout,
         @NotNull @DefaultValue("1s") Duration cancelGrace,
         @Min(1) @Max(100) @DefaultValue("3") int maxAttempts,
-        @NotNull @DefaultValue("1MB") DataSize maxResult) {
+        @NotNull @DefaultValue("1MB") DataSize maxResult,
+        @NotNull @DefaultValue("1MB") DataSize maxLog) {
 
     public TaskProperties {
         if (defaultTimeout != null && maxTimeout != null) {
@@ -39,6 +41,10 @@ public record TaskProperties(
         }
         if (maxResult != null && (maxResult.toBytes() < 1024 || maxResult.toBytes() > 256L * 1024 * 1024)) {
             throw new IllegalArgumentException("taskpool.tasks.max-result must be between 1KB and 256MB, was " + maxResult);
+        }
+        // The log is rewritten on each append (at most every 250 ms per running task): keep it small.
+        if (maxLog != null && (maxLog.toBytes() < 1024 || maxLog.toBytes() > 64L * 1024 * 1024)) {
+            throw new IllegalArgumentException("taskpool.tasks.max-log must be between 1KB and 64MB, was " + maxLog);
         }
     }
 

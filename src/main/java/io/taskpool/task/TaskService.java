@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.taskpool.task.TaskEvents.TaskEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,10 +45,13 @@ public class TaskService {
     private final BatchSignals batchSignals;
     private final Map<String, Duration> defaultTimeouts;
     private final InputSchemas inputSchemas;
+    private final TaskEvents events;
 
     public TaskService(TaskStore store, TaskProperties properties, QueueProperties queue, String nodeId,
             WorkerGateway workers, TaskCompletions completions, BatchSignals batchSignals, Executor waitExecutor,
-            Clock clock, MeterRegistry meters, Map<String, Duration> defaultTimeouts, InputSchemas inputSchemas) {
+            Clock clock, MeterRegistry meters, Map<String, Duration> defaultTimeouts, InputSchemas inputSchemas,
+            TaskEvents events) {
+        this.events = events;
         this.store = store;
         this.inputSchemas = inputSchemas;
         this.properties = properties;
@@ -102,6 +106,9 @@ public class TaskService {
                     new IdempotencyConflictException(idempotency.key(), true, "a concurrent request with"
                             + " Idempotency-Key '" + idempotency.key() + "' is being stored; retry")), idempotency);
         }
+        // Published before the dispatcher is woken, so that QUEUED comes before the claim's RUNNING
+        // (unless a dispatcher already awake claims the task in between).
+        events.publish(TaskEvent.current(task, now));
         queued(task.type(), 1);
         return new Submitted<>(task, true);
     }
@@ -240,6 +247,7 @@ public class TaskService {
     /** Items of a cancelled batch were cancelled while queued, in one statement. */
     void cancelledWhileQueued(UUID batchId, List<UUID> ids) {
         queueDepth.removed(ids.size());
+        publishCurrent(ids);
         ids.forEach(completions::terminated);
         if (!ids.isEmpty()) {
             batchSignals.itemFinished(batchId, BatchSignals.MANY);
@@ -262,6 +270,11 @@ public class TaskService {
         return workers.taskTypes();
     }
 
+    /** The task's log (empty when nothing was logged). */
+    public String log(UUID id) {
+        return store.findLog(id).orElseThrow(() -> new TaskNotFoundException(id));
+    }
+
     // ---- transitions reported by the worker pool ----
 
     /**
@@ -271,6 +284,11 @@ public class TaskService {
     public List<List<Task>> claim(int workers) {
         List<List<Task>> claimed = store.claimChunks(workers, nodeId, clock.instant());
         queueDepth.removed(claimed.stream().mapToInt(List::size).sum());
+        for (List<Task> chunk : claimed) {
+            for (Task task : chunk) {
+                events.publish(TaskEvent.current(task, task.startedAt()));
+            }
+        }
         return claimed;
     }
 
@@ -307,7 +325,22 @@ public class TaskService {
     }
 
     public void progressed(Task task, TaskProgress progress) {
-        store.recordProgress(task.id(), task.attempt(), progress);
+        if (store.recordProgress(task.id(), task.attempt(), progress)) {
+            events.publish(TaskEvent.progress(task, progress, clock.instant()));
+        }
+    }
+
+    /** How many characters of a task's log are kept: its last {@code taskpool.tasks.max-log}. */
+    public int maxLogChars() {
+        return (int) properties.maxLog().toBytes();
+    }
+
+    /**
+     * Appends lines the task logged to its log; false if the task is no longer RUNNING at that
+     * attempt (the text is then dropped, like a late progress update).
+     */
+    public boolean logged(Task task, String text) {
+        return store.appendLog(task.id(), task.attempt(), text, maxLogChars());
     }
 
     public void succeeded(Task task, String resultJson) {
@@ -328,6 +361,7 @@ public class TaskService {
             int count = store.unclaim(ids, nodeId, clock.instant());
             queueDepth.added(count);
             log.info("{} claimed tasks that had not started were put back in the queue", count);
+            publishCurrent(ids); // QUEUED again, or CANCELLED if a cancel came meanwhile
         }
     }
 
@@ -347,10 +381,26 @@ public class TaskService {
         }
         recovery.failed().forEach(completions::terminated);
         queueDepth.added(recovery.requeued());
+        publishCurrent(recovery.failed());
         return recovery;
     }
 
+    /**
+     * Publishes the state of tasks changed by a statement that answers with a count only; only
+     * if someone listens, since each costs a read.
+     */
+    private void publishCurrent(Collection<UUID> ids) {
+        if (events.subscriptions() == 0) {
+            return;
+        }
+        Instant now = clock.instant();
+        for (UUID id : ids) {
+            store.find(id).ifPresent(task -> events.publish(TaskEvent.current(task, now)));
+        }
+    }
+
     private void finished(Task task, TaskState state, String code) {
+        events.publish(TaskEvent.state(task, state, code.isEmpty() ? null : code, clock.instant()));
         completions.terminated(task.id());
         if (task.batchId() != null) {
             batchSignals.itemFinished(task.batchId(), task.batchIndex());

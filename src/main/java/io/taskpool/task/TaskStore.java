@@ -62,6 +62,15 @@ public interface TaskStore {
     /** Stores the latest progress of a RUNNING task. */
     boolean recordProgress(UUID id, int attempt, TaskProgress progress);
 
+    /**
+     * Appends {@code text} to the log of a RUNNING task (this attempt), keeping only its last
+     * {@code maxChars} characters.
+     */
+    boolean appendLog(UUID id, int attempt, String text, int maxChars);
+
+    /** The task's log, empty if nothing was logged; empty optional if there is no such task. */
+    Optional<String> findLog(UUID id);
+
     /** RUNNING (this attempt) to SUCCEEDED with its result. */
     boolean succeed(UUID id, int attempt, String resultJson, Instant now);
 

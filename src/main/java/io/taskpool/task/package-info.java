@@ -1,7 +1,8 @@
 /**
  * The task domain: {@link io.taskpool.task.Task} and its {@link io.taskpool.task.TaskState}
  * machine, the {@link io.taskpool.task.TaskFailure} set, the {@link io.taskpool.task.TaskStore}
- * port and the {@link io.taskpool.task.TaskService} use cases. Depends on no other package of
+ * port and the {@link io.taskpool.task.TaskService} use cases, which publish every state change
+ * and progress update to {@link io.taskpool.task.TaskEvents}. Depends on no other package of
  * ours: the store implements {@code TaskStore}, the worker pool implements {@code WorkerGateway}.
  */
 package io.taskpool.task;

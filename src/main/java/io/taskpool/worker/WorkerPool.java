@@ -63,6 +63,12 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private static final long MAX_IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /** Progress is written to the store at most this often per task. */
     private static final long PROGRESS_WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /**
+     * A task's log lines are written to the store at most this often, and once more when it ends.
+     * A trade-off: a client reading the log lags by up to this, and a chatty task costs at most
+     * four writes a second.
+     */
+    private static final long LOG_WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** First pause before restarting a worker that failed to start; doubles up to the configured maximum. */
     private static final long FIRST_RESTART_BACKOFF_MILLIS = 100;
     /** How long a worker whose stdout turned to garbage may take to die on its own. */
@@ -127,6 +133,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private WorkerSlot restarting;
     /** The generation of the process the rolling restart is replacing in {@link #restarting}. */
     private long restartingGeneration;
+    /** Log lines of running tasks not yet written to the store, by task id. */
+    private final Map<UUID, PendingLog> logs = new HashMap<>();
     private long restarts;
     private long nextGeneration = 1;
     private long nextRequestId = 1;
@@ -300,6 +308,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 }
                 guarded("deadline checks", () -> checkDeadlines(System.nanoTime()));
                 guarded("rolling restart", this::advanceRestart);
+                guarded("logs", () -> writeDueLogs(System.nanoTime()));
                 guarded("outcomes", this::writeOutcomes);
                 guarded("outcome retries", this::retryUnrecorded);
                 guarded("status", this::publishStatus);
@@ -360,10 +369,12 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     }
 
     private void fail(Task task, TaskFailure failure) {
+        writeLastLog(task);
         outcomes.add(TaskOutcome.failed(task, failure));
     }
 
     private void succeed(Task task, String resultJson) {
+        writeLastLog(task);
         outcomes.add(TaskOutcome.succeeded(task, resultJson));
     }
 
@@ -712,6 +723,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 assignment.progressWrittenNanos = now;
                 tasks.progressed(assignment.task, new TaskProgress(progress.fraction(), progress.message()));
             }
+        } else if (frame instanceof Frame.Log line) {
+            onLog(assignment.task, line.text());
         } else if (frame instanceof Frame.Result result) {
             if (!ResultCheck.isJson(result.resultJson())) {
                 brokeProtocol(slot, "a result that is not valid JSON");
@@ -739,6 +752,9 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
         if (frame instanceof Frame.Failed failed) {
             return failed.requestId();
+        }
+        if (frame instanceof Frame.Log line) {
+            return line.requestId();
         }
         return -1;
     }
@@ -931,6 +947,60 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         slot.process.killTree();
     }
 
+    // ---- task logs ----
+
+    /**
+     * Keeps a line for the task's log, bounded to what the store keeps anyway (the oldest text
+     * goes first), and writes it at once unless the last write was less than
+     * {@link #LOG_WRITE_INTERVAL_NANOS} ago; {@link #writeDueLogs} writes the rest later.
+     */
+    private void onLog(Task task, String line) {
+        PendingLog pending = logs.computeIfAbsent(task.id(), id -> new PendingLog(task));
+        StringBuilder text = pending.text;
+        text.append(line == null ? "" : line).append('\n');
+        int max = tasks.maxLogChars();
+        if (text.length() > max) {
+            text.delete(0, text.length() - max);
+        }
+        long now = System.nanoTime();
+        if (now - pending.writtenNanos >= LOG_WRITE_INTERVAL_NANOS) {
+            writeLog(pending, now);
+        }
+    }
+
+    void writeDueLogs(long now) {
+        for (PendingLog pending : List.copyOf(logs.values())) {
+            if (pending.text.length() > 0 && now - pending.writtenNanos >= LOG_WRITE_INTERVAL_NANOS) {
+                writeLog(pending, now);
+            }
+        }
+    }
+
+    /** The task ended: the rest of its log is written before its outcome, so a finished task's log is whole. */
+    private void writeLastLog(Task task) {
+        PendingLog pending = logs.remove(task.id());
+        if (pending != null) {
+            writeLog(pending, System.nanoTime());
+        }
+    }
+
+    private void writeLog(PendingLog pending, long now) {
+        pending.writtenNanos = now;
+        if (pending.text.length() == 0) {
+            return;
+        }
+        String text = pending.text.toString();
+        pending.text.setLength(0);
+        try {
+            if (!tasks.logged(pending.task, text)) {
+                logs.remove(pending.task.id()); // no longer running at this attempt (cancelled, recovered)
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not write {} characters of the log of task {}; they are dropped and later lines are"
+                    + " written as they come: {}", text.length(), pending.task.id(), e.getMessage());
+        }
+    }
+
     // ---- deadlines ----
 
     private long nanosToNextDeadline() {
@@ -949,6 +1019,11 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             }
             if (slot.brokenReason != null) {
                 next = Math.min(next, slot.brokenDeadlineNanos);
+            }
+        }
+        for (PendingLog pending : logs.values()) {
+            if (pending.text.length() > 0) {
+                next = Math.min(next, pending.writtenNanos + LOG_WRITE_INTERVAL_NANOS);
             }
         }
         return Math.max(0, next - now);
@@ -1025,6 +1100,9 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             }
         }
         guarded("unclaim", () -> tasks.unclaim(notStarted));
+        // The tasks stay RUNNING for recovery to re-queue; what they logged so far is kept.
+        guarded("logs", () -> List.copyOf(logs.values()).forEach(pending -> writeLog(pending, System.nanoTime())));
+        logs.clear();
     }
 
     // ---- status ----
@@ -1095,6 +1173,20 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             stopDeadlineNanos = 0;
             brokenReason = null;
             brokenDeadlineNanos = 0;
+        }
+    }
+
+    /** Lines a running task logged that are not in the store yet. */
+    private static final class PendingLog {
+        final Task task;
+        final StringBuilder text = new StringBuilder();
+        long writtenNanos = System.nanoTime() - LOG_WRITE_INTERVAL_NANOS;
+
+        PendingLog(Task task) {
+            this.task = task;
+            if (task.attempt() > 1) {
+                text.append("--- attempt ").append(task.attempt()).append(" ---\n");
+            }
         }
     }
 

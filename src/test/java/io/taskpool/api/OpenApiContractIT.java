@@ -43,6 +43,6 @@ class OpenApiContractIT extends ServiceTest {
                 "\"/api/v1/workers/restart\"");
         java.util.List<String> summaries = io.restassured.path.json.JsonPath.from(spec)
                 .getList("paths.collectMany { p, ops -> ops.collect { m, op -> op.summary } }");
-        assertThat(summaries).hasSize(13).doesNotContainNull();
+        assertThat(summaries).hasSize(16).doesNotContainNull();
     }
 }

@@ -1,5 +1,6 @@
 package io.taskpool.api;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -22,6 +23,47 @@ import org.junit.jupiter.api.Test;
 
 /** Every endpoint of /api/v1/tasks over real HTTP, with real workers behind it. */
 class TaskApiIT extends ServiceTest {
+
+    @Test
+    void whatAHandlerLogsIsServedAsTheTasksLogInOrder() {
+        String id = submit("test.log", Map.of("lines", 50));
+        assertThat(awaitTerminal(id).<String>path("state")).isEqualTo("SUCCEEDED");
+
+        String log = api().accept("text/plain").get("/api/v1/tasks/{id}/logs", id)
+                .then().statusCode(200)
+                .contentType(startsWith("text/plain;charset=UTF-8"))
+                .extract().asString();
+
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            expected.append("line ").append(i).append('\n');
+        }
+        assertThat(log).isEqualTo(expected.toString());
+    }
+
+    @Test
+    void aTaskThatLoggedNothingHasAnEmptyLogAndAnUnknownTaskNone() {
+        String id = submit("noop", Map.of());
+        awaitTerminal(id);
+
+        given().port(port).get("/api/v1/tasks/{id}/logs", id).then().statusCode(200)
+                .contentType(startsWith("text/plain")).body(equalTo(""));
+        given().port(port).accept("text/plain").get("/api/v1/tasks/{id}/logs", "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69")
+                .then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void aLogLongerThanMaxLogKeepsItsTail() {
+        // 200 lines of 8 KiB: well past the default taskpool.tasks.max-log of 1 MiB.
+        String id = submit("test.log", Map.of("lines", 200, "width", 8192));
+        assertThat(awaitTerminal(id).<String>path("state")).isEqualTo("SUCCEEDED");
+
+        String log = api().accept("text/plain").get("/api/v1/tasks/{id}/logs", id)
+                .then().statusCode(200).extract().asString();
+
+        assertThat(log).hasSize(1024 * 1024).endsWith("\n").doesNotContain("line 0x");
+        assertThat(log.substring(log.length() - 8193)).startsWith("line 199x");
+    }
 
     @Test
     void submittedTaskRunsAndReportsItsResult() {

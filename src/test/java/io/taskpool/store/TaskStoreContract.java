@@ -182,6 +182,54 @@ abstract class TaskStoreContract {
         assertThat(found.error()).isNull();
     }
 
+    // ---- logs ----
+
+    @Test
+    void aTaskHasAnEmptyLogUntilItLogsAndAnUnknownOneHasNone() {
+        Task task = inserted(aQueuedTask());
+
+        assertThat(store.findLog(task.id())).contains("");
+        assertThat(store.findLog(UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void appendedLogTextIsKeptInOrder() {
+        Task task = running(aQueuedTask(), NODE_A);
+
+        assertThat(store.appendLog(task.id(), task.attempt(), "first ✓\n", 1000)).isTrue();
+        assertThat(store.appendLog(task.id(), task.attempt(), "second\nthird\n", 1000)).isTrue();
+
+        assertThat(store.findLog(task.id())).contains("first ✓\nsecond\nthird\n");
+    }
+
+    @Test
+    void appendingKeepsOnlyTheLastCharacters() {
+        Task task = running(aQueuedTask(), NODE_A);
+
+        store.appendLog(task.id(), task.attempt(), "abcdef", 4);
+        assertThat(store.findLog(task.id())).contains("cdef");
+        store.appendLog(task.id(), task.attempt(), "gh", 4);
+        assertThat(store.findLog(task.id())).contains("efgh");
+        store.appendLog(task.id(), task.attempt(), "0123456789", 4);
+        assertThat(store.findLog(task.id())).contains("6789");
+    }
+
+    @Test
+    void onlyARunningTaskAtItsAttemptAppendsToItsLog() {
+        Task task = running(aQueuedTask(), NODE_B);
+        Task queued = inserted(aQueuedTask());
+        assertThat(store.appendLog(queued.id(), queued.attempt(), "x", 100)).isFalse();
+        assertThat(store.appendLog(UUID.randomUUID(), 1, "x", 100)).isFalse();
+
+        assertThat(store.appendLog(task.id(), task.attempt() + 1, "stale", 100)).isFalse();
+        store.appendLog(task.id(), task.attempt(), "kept", 100);
+        store.succeed(task.id(), task.attempt(), "{}", clock.instant());
+        assertThat(store.appendLog(task.id(), task.attempt(), "late", 100)).isFalse();
+
+        assertThat(store.findLog(task.id())).contains("kept");
+        assertThat(reread(task).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
     @Test
     void aFailedTaskRoundTripsItsError() {
         Task task = running(aQueuedTask(), NODE_A);

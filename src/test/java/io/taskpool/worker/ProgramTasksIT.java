@@ -131,6 +131,16 @@ class ProgramTasksIT extends ServiceTest {
     }
 
     @Test
+    void theProgramsStderrIsTheTasksLog() {
+        String id = awaitTerminal(submit("test-fail", Map.of("code", 3))).path("id");
+
+        String log = api().accept("text/plain").get("/api/v1/tasks/{id}/logs", id)
+                .then().statusCode(200).extract().asString();
+
+        assertThat(log).startsWith("log line 0\nlog line 1\n").endsWith("log line 29\nsomething went badly wrong\n");
+    }
+
+    @Test
     void outputOverTheResultLimitIsResultTooLargeAndStopsTheProgram() {
         // taskpool.tasks.max-result is 128KB here; the program would keep running if not stopped.
         Response failed = awaitTerminal(submit("test-flood", Map.of("bytes", 200_000, "hang", true)));
@@ -168,9 +178,14 @@ class ProgramTasksIT extends ServiceTest {
 
         await().atMost(DEADLINE).until(() -> "halfway".equals(task(id).path("progress.message")));
         assertThat(task(id).<Float>path("progress.fraction")).isEqualTo(0.5f);
+        // The log is readable while the task runs, and progress lines are not in it.
+        await().atMost(DEADLINE).until(() -> "starting\n".equals(
+                api().accept("text/plain").get("/api/v1/tasks/{id}/logs", id).then().extract().asString()));
         Files.createFile(release);
 
         assertThat(awaitSucceeded(id).<Boolean>path("result.released")).isTrue();
+        assertThat(api().accept("text/plain").get("/api/v1/tasks/{id}/logs", id).then().extract().asString())
+                .isEqualTo("starting\n");
     }
 
     @Test

@@ -51,6 +51,13 @@ public sealed interface Frame {
     /** The handler reported progress ({@code fraction} in 0..1, {@code message} may be null). */
     record Progress(long requestId, double fraction, String message) implements Frame {}
 
+    /**
+     * A line the handler logged for {@code requestId} (a program's stderr line, or
+     * {@code TaskContext.log}), without its line break, at most 8 KiB. Never sent after the
+     * request's terminal reply.
+     */
+    record Log(long requestId, String text) implements Frame {}
+
     /** The handler returned; {@code resultJson} is its value as JSON text. */
     record Result(long requestId, String resultJson) implements Frame {}
 

@@ -6,6 +6,7 @@ import io.taskpool.worker.protocol.Frame.Failed;
 import io.taskpool.worker.protocol.Frame.FailureKind;
 import io.taskpool.worker.protocol.Frame.Heartbeat;
 import io.taskpool.worker.protocol.Frame.Hello;
+import io.taskpool.worker.protocol.Frame.Log;
 import io.taskpool.worker.protocol.Frame.Progress;
 import io.taskpool.worker.protocol.Frame.Result;
 import io.taskpool.worker.protocol.Frame.Run;
@@ -43,6 +44,7 @@ public final class FrameCodec {
     private static final byte RESULT = 13;
     private static final byte FAILED = 14;
     private static final byte HEARTBEAT = 15;
+    private static final byte LOG = 16;
 
     private final int maxFrameBytes;
 
@@ -162,6 +164,10 @@ public final class FrameCodec {
             writeString(out, failed.stackTrace());
         } else if (frame instanceof Heartbeat) {
             out.writeByte(HEARTBEAT);
+        } else if (frame instanceof Log logLine) {
+            out.writeByte(LOG);
+            out.writeLong(logLine.requestId());
+            writeString(out, logLine.text());
         } else {
             throw new IllegalArgumentException("unknown frame " + frame);
         }
@@ -181,6 +187,7 @@ public final class FrameCodec {
                 case RESULT -> new Result(in.readLong(), readString(in));
                 case FAILED -> new Failed(in.readLong(), readKind(in), readString(in), readString(in), readString(in));
                 case HEARTBEAT -> new Heartbeat();
+                case LOG -> new Log(in.readLong(), readString(in));
                 default -> throw new ProtocolException("unknown frame tag " + tag);
             };
             if (in.available() > 0) {

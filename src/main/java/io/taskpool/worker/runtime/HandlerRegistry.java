@@ -27,8 +27,7 @@ final class HandlerRegistry {
     static HandlerRegistry load(List<ProgramSpec> programs, long maxResultBytes) {
         HandlerRegistry registry = loadClassPath();
         for (ProgramSpec program : programs) {
-            TaskHandler handler = new ProgramHandler(program, maxResultBytes,
-                    taskId -> ProgramHandler.toWorkerStderr(program.type(), taskId));
+            TaskHandler handler = new ProgramHandler(program, maxResultBytes);
             TaskHandler previous = registry.byType.putIfAbsent(program.type(), handler);
             if (previous != null) {
                 System.err.println("worker: program task type '" + program.type() + "' is already provided by "

@@ -3,8 +3,6 @@ package io.taskpool.worker.runtime;
 import io.taskpool.spi.TaskContext;
 import io.taskpool.spi.TaskHandler;
 import io.taskpool.spi.TaskInput;
-import java.util.function.Function;
-import java.util.function.Consumer;
 
 /**
  * The handler of one program task type: each task is one {@link ProgramRun} of the configured
@@ -14,22 +12,10 @@ final class ProgramHandler implements TaskHandler {
 
     private final ProgramSpec spec;
     private final long maxResultBytes;
-    private final Function<String, Consumer<String>> logs;
 
-    /**
-     * @param logs where the log lines of the program's stderr go, given the task's id; the
-     *     worker's stderr (the service log) for now, a per-task log later
-     */
-    ProgramHandler(ProgramSpec spec, long maxResultBytes, Function<String, Consumer<String>> logs) {
+    ProgramHandler(ProgramSpec spec, long maxResultBytes) {
         this.spec = spec;
         this.maxResultBytes = maxResultBytes;
-        this.logs = logs;
-    }
-
-    /** Log lines go to the worker's stderr, which the service copies into its log. */
-    static Consumer<String> toWorkerStderr(String type, String taskId) {
-        String prefix = "[program " + type + ", task " + taskId + "] ";
-        return line -> System.err.println(prefix + line);
     }
 
     @Override
@@ -49,7 +35,9 @@ final class ProgramHandler implements TaskHandler {
 
     @Override
     public Object run(TaskInput input, TaskContext context) throws Exception {
-        return new ProgramRun(spec, maxResultBytes, logs.apply(context.taskId()))
-                .run(Json.write(input.asMap()), context);
+        // The program's stderr lines that are not progress go to the task's log only, not to the
+        // service log: a chatty program would drown the service's own messages, and a failed
+        // task's error message still carries the last stderr lines.
+        return new ProgramRun(spec, maxResultBytes, context::log).run(Json.write(input.asMap()), context);
     }
 }

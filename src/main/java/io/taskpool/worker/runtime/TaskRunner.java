@@ -6,6 +6,7 @@ import io.taskpool.spi.TaskInput;
 import io.taskpool.worker.protocol.Frame.Ack;
 import io.taskpool.worker.protocol.Frame.Failed;
 import io.taskpool.worker.protocol.Frame.FailureKind;
+import io.taskpool.worker.protocol.Frame.Log;
 import io.taskpool.worker.protocol.Frame.Progress;
 import io.taskpool.worker.protocol.Frame.Result;
 import io.taskpool.worker.protocol.Frame.Run;
@@ -30,6 +31,11 @@ final class TaskRunner {
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Exception messages past this are cut, so that a failure always fits in its frame. */
     private static final int MAX_MESSAGE_CHARS = 8_000;
+    /**
+     * Log lines past this are cut: a line always fits in a frame, and a handler that never ends
+     * its lines still sends many small frames rather than one that blocks heartbeats.
+     */
+    static final int MAX_LOG_LINE_CHARS = 8_192;
 
     private final HandlerRegistry handlers;
     private final FrameWriter writer;
@@ -77,6 +83,7 @@ final class TaskRunner {
         writer.send(new Ack(run.requestId()));
         try {
             io.taskpool.worker.protocol.Frame outcome = outcome(task);
+            task.end(); // no log line may follow the terminal reply
             try {
                 writer.send(outcome);
             } catch (IllegalArgumentException tooLarge) {
@@ -153,6 +160,8 @@ final class TaskRunner {
         final long requestId;
         final Thread thread;
         volatile boolean cancelled;
+        /** Guarded by this: set before the terminal reply, after which nothing is logged. */
+        private boolean ended;
         private long lastProgressNanos = System.nanoTime() - PROGRESS_INTERVAL_NANOS;
 
         RunningTask(Run run, Thread thread) {
@@ -181,6 +190,25 @@ final class TaskRunner {
             double clamped = Double.isNaN(fraction) ? 0 : Math.max(0, Math.min(1, fraction));
             String shortMessage = message == null || message.length() <= 500 ? message : message.substring(0, 500);
             writer.send(new Progress(requestId, clamped, shortMessage));
+        }
+
+        /**
+         * Sent at once, one frame per line: the service keeps the task's log and its bound. A
+         * handler's other threads may log too; a line that comes after the task ended is dropped,
+         * since a frame for a request the worker no longer runs would break the protocol.
+         */
+        @Override
+        public synchronized void log(String line) {
+            if (ended) {
+                return;
+            }
+            String text = String.valueOf(line);
+            writer.send(new Log(requestId, text.length() <= MAX_LOG_LINE_CHARS ? text
+                    : text.substring(0, MAX_LOG_LINE_CHARS)));
+        }
+
+        synchronized void end() {
+            ended = true;
         }
     }
 }

@@ -9,6 +9,7 @@ import io.taskpool.worker.protocol.Frame.Failed;
 import io.taskpool.worker.protocol.Frame.FailureKind;
 import io.taskpool.worker.protocol.Frame.Heartbeat;
 import io.taskpool.worker.protocol.Frame.Hello;
+import io.taskpool.worker.protocol.Frame.Log;
 import io.taskpool.worker.protocol.Frame.Progress;
 import io.taskpool.worker.protocol.Frame.Result;
 import io.taskpool.worker.protocol.Frame.Run;
@@ -53,7 +54,10 @@ class FrameCodecTest {
                         "java.lang.IllegalStateException: boom\n\tat x.Y.z(Y.java:1)"),
                 new Failed(7, FailureKind.CANCELLED, "", "", ""),
                 new Failed(7, FailureKind.RESULT_TOO_LARGE, null, null, null),
-                new Heartbeat());
+                new Heartbeat(),
+                new Log(7, "a line — ünï 😀"),
+                new Log(7, ""),
+                new Log(7, null));
     }
 
     @ParameterizedTest
