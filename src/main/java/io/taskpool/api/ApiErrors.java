@@ -170,9 +170,7 @@ class ApiErrors extends ResponseEntityExceptionHandler {
                     tooLarge.getMessage());
         }
         if (e instanceof StreamReadException parse) {
-            return problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON", "the body is not valid JSON"
-                    + (parse.getLocation() == null ? "" : " (line " + parse.getLocation().getLineNr() + ", column "
-                    + parse.getLocation().getColumnNr() + ")") + ": " + parse.getOriginalMessage());
+            return malformedJson(parse);
         }
         return unexpected(e);
     }
@@ -207,9 +205,7 @@ class ApiErrors extends ResponseEntityExceptionHandler {
             problem = invalidField(name == null ? field : name, "field '" + (name == null ? field : name)
                     + "' has the wrong type: expected " + article(target));
         } else if (cause instanceof StreamReadException parse) {
-            problem = problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON", "the body is not valid JSON"
-                    + (parse.getLocation() == null ? "" : " (line " + parse.getLocation().getLineNr() + ", column "
-                    + parse.getLocation().getColumnNr() + ")") + ": " + parse.getOriginalMessage());
+            problem = malformedJson(parse);
         } else if (cause instanceof JacksonException json) {
             problem = problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
                     "the body cannot be read: " + json.getOriginalMessage());
@@ -292,6 +288,12 @@ class ApiErrors extends ResponseEntityExceptionHandler {
             problem.setType(URI.create(TYPE_PREFIX + "http-" + status.value()));
         }
         return response;
+    }
+
+    private static ProblemDetail malformedJson(StreamReadException parse) {
+        return problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON", "the body is not valid JSON"
+                + (parse.getLocation() == null ? "" : " (line " + parse.getLocation().getLineNr() + ", column "
+                + parse.getLocation().getColumnNr() + ")") + ": " + parse.getOriginalMessage());
     }
 
     private static ProblemDetail invalidField(String field, String detail) {

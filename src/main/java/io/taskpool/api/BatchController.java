@@ -208,14 +208,6 @@ class BatchController {
 
     /** A malformed id names no batch: 404, like any unknown id. */
     static UUID parseId(String id) {
-        try {
-            UUID uuid = UUID.fromString(id);
-            if (!uuid.toString().equalsIgnoreCase(id)) {
-                throw new IllegalArgumentException();
-            }
-            return uuid;
-        } catch (IllegalArgumentException e) {
-            throw new BatchNotFoundException(id);
-        }
+        return ResourceIds.parse(id, BatchNotFoundException::new);
     }
 }

@@ -209,15 +209,7 @@ class TaskController {
 
     /** A malformed id names no task: 404, like any unknown id. */
     static UUID parseId(String id) {
-        try {
-            UUID uuid = UUID.fromString(id);
-            if (!uuid.toString().equalsIgnoreCase(id)) {
-                throw new IllegalArgumentException();
-            }
-            return uuid;
-        } catch (IllegalArgumentException e) {
-            throw new TaskNotFoundException(id);
-        }
+        return ResourceIds.parse(id, TaskNotFoundException::new);
     }
 
     private static TaskState parseState(String state) {
