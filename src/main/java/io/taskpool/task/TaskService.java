@@ -343,18 +343,6 @@ public class TaskService {
         return store.appendLog(task.id(), task.attempt(), text, maxLogChars());
     }
 
-    public void succeeded(Task task, String resultJson) {
-        if (store.succeed(task.id(), task.attempt(), resultJson, clock.instant())) {
-            finished(task, TaskState.SUCCEEDED, "");
-        }
-    }
-
-    public void failed(Task task, TaskFailure failure) {
-        if (store.fail(task.id(), task.attempt(), failure, clock.instant())) {
-            finished(task, failure.state(), failure.code());
-        }
-    }
-
     /** Claimed tasks that never reached a worker (the pool is stopping) go back to the queue. */
     public void unclaim(Collection<UUID> ids) {
         if (!ids.isEmpty()) {
