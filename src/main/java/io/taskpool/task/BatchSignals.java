@@ -39,9 +39,4 @@ public class BatchSignals {
         @Override
         void close();
     }
-
-    /** Batches someone follows; for metrics. */
-    int followed() {
-        return listeners.size();
-    }
 }

@@ -427,10 +427,6 @@ public class TaskService {
             return count;
         }
 
-        void added() {
-            delta.incrementAndGet();
-        }
-
         void added(long count) {
             delta.addAndGet(count);
         }
