@@ -1,6 +1,7 @@
 package io.taskpool.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.taskpool.task.BatchItemWriter;
 import io.taskpool.task.BatchResultStream;
 import io.taskpool.task.BatchService;
 import io.taskpool.task.BatchSignals;
@@ -79,10 +80,17 @@ class TaskpoolConfiguration {
                 inputSchemas, taskEvents);
     }
 
+    @Bean(initMethod = "start", destroyMethod = "close")
+    BatchItemWriter batchItemWriter(BatchStore store, TaskService tasks) {
+        return new BatchItemWriter(store, tasks);
+    }
+
     @Bean
     BatchService batchService(BatchStore store, TaskService tasks, WorkerPool workers, TaskpoolProperties properties,
-            BatchSignals batchSignals, ExecutorService taskWaitExecutor, MeterRegistry meters) {
-        return new BatchService(store, tasks, workers, properties.batches(), batchSignals, taskWaitExecutor, meters);
+            BatchSignals batchSignals, ExecutorService taskWaitExecutor, MeterRegistry meters,
+            BatchItemWriter batchItemWriter) {
+        return new BatchService(store, tasks, workers, properties.batches(), batchSignals, taskWaitExecutor, meters,
+                batchItemWriter);
     }
 
     @Bean

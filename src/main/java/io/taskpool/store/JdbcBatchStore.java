@@ -9,6 +9,7 @@ import io.taskpool.task.IdempotentResource;
 import io.taskpool.task.TaskError;
 import io.taskpool.task.TaskIds;
 import io.taskpool.task.TaskState;
+import io.taskpool.task.WrittenItems;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,10 +18,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.springframework.dao.DuplicateKeyException;
@@ -34,8 +37,9 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Batches over JDBC, on H2 or PostgreSQL: the batch table, and the batch's view of its item
- * rows in the task table. Items are inserted with JDBC batching, a slice per round trip.
+ * Batches over JDBC, on H2 or PostgreSQL: the batch table, its submitted inputs in slices, and
+ * the batch's view of its item rows in the task table. Items not yet written as tasks are shown
+ * as what they are: queued, or cancelled with their batch.
  */
 class JdbcBatchStore implements BatchStore {
 
@@ -50,22 +54,40 @@ class JdbcBatchStore implements BatchStore {
             ORDER BY state, priority DESC, dispatch_round FETCH FIRST 1 ROW ONLY
             """;
 
-    static final String INSERT_ITEM = """
-            INSERT INTO task (id, type, state, input, priority, timeout_ms, attempt, max_attempts, labels, created_at,
-                              batch_id, batch_index, dispatch_round)
-            VALUES (?, ?, 'QUEUED', ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+    static final String INSERT_INPUTS = """
+            INSERT INTO batch_input (batch_id, first_index, item_count, inputs)
+            VALUES (:id, :firstIndex, :count, :inputs)
             """;
 
-    static final String REWRITE_ITEMS = """
-            UPDATE task SET type = :type, priority = :priority, timeout_ms = :timeoutMs, labels = :labels,
-                   dispatch_round = :baseRound + batch_index / :chunkSize
-            WHERE batch_id = :id
+    static final String INPUTS_FROM = """
+            SELECT inputs FROM batch_input WHERE batch_id = :id AND first_index = :firstIndex
             """;
 
     static final String COMPLETE_BATCH = """
             UPDATE batch SET type = :type, item_count = :size, chunk_size = :chunkSize, priority = :priority,
-                   timeout_ms = :timeoutMs, labels = :labels, request_hash = :requestHash
+                   timeout_ms = :timeoutMs, labels = :labels, base_round = :baseRound, request_hash = :requestHash
             WHERE id = :id
+            """;
+
+    static final String UNWRITTEN = """
+            SELECT id FROM batch WHERE items_written < item_count AND request_hash IS NOT NULL ORDER BY seq
+            """;
+
+    static final String PROGRESS = """
+            SELECT item_count, items_written, cancel_requested, base_round FROM batch WHERE id = :id
+            """;
+
+    /** Takes the batch's row lock, which a cancel needs too: see {@link #writeNextItems}. */
+    static final String ADVANCE_WRITTEN = """
+            UPDATE batch SET items_written = :to WHERE id = :id AND items_written = :from
+            """;
+
+    static final String DELETE_INPUTS = "DELETE FROM batch_input WHERE batch_id = :id AND first_index = :firstIndex";
+
+    static final String INSERT_ITEM = """
+            INSERT INTO task (id, type, state, input, priority, timeout_ms, attempt, max_attempts, labels, created_at,
+                              batch_id, batch_index, dispatch_round, error_code, error_message, finished_at)
+            VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """;
 
     static final String FIND = "SELECT * FROM batch WHERE id = :id";
@@ -104,23 +126,22 @@ class JdbcBatchStore implements BatchStore {
             ORDER BY batch_index FETCH FIRST :limit ROWS ONLY
             """;
 
-    static final String ITEM_INPUTS = """
-            SELECT input FROM task WHERE batch_id = :id AND batch_index >= :from AND batch_index < :to
-            ORDER BY batch_index
-            """;
-
     static final String REQUEST_CANCEL = "UPDATE batch SET cancel_requested = TRUE WHERE id = :id";
 
     /** Wrapped by {@link SqlDialect#cancelQueuedItems()} to return the ids. */
     static final String CANCEL_QUEUED_ITEMS = """
             UPDATE task SET state = 'CANCELLED', error_code = 'CANCELLED',
-                   error_message = 'cancelled with its batch while queued', finished_at = :now
+                   error_message = :message, finished_at = :now
             WHERE batch_id = :id AND state = 'QUEUED'
             """;
 
     static final String ITEM_IDS = "SELECT id FROM task WHERE batch_id = :id AND state = :state";
 
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
+
+    /** The error of an item cancelled with its batch before it ran. */
+    private static final TaskError CANCELLED_WHILE_QUEUED =
+            new TaskError("CANCELLED", "cancelled with its batch while queued", null);
 
     private final JdbcClient jdbc;
     private final JdbcTemplate batchJdbc;
@@ -171,24 +192,101 @@ class JdbcBatchStore implements BatchStore {
     }
 
     @Override
-    public void insertItems(Batch batch, int maxAttempts, int firstIndex, List<String> inputs, long baseRound) {
+    public void insertInputs(UUID batchId, int firstIndex, List<String> inputs) {
+        jdbc.sql(INSERT_INPUTS)
+                .param("id", batchId)
+                .param("firstIndex", firstIndex)
+                .param("count", inputs.size())
+                .param("inputs", String.join("\n", inputs))
+                .update();
+    }
+
+    @Override
+    public List<String> inputsFrom(UUID batchId, int firstIndex) {
+        return jdbc.sql(INPUTS_FROM).param("id", batchId).param("firstIndex", firstIndex).query(String.class)
+                .optional().map(JdbcBatchStore::lines).orElse(List.of());
+    }
+
+    private static List<String> lines(String inputs) {
+        return List.of(inputs.split("\n", -1));
+    }
+
+    @Override
+    public void completeBatch(Batch batch, long baseRound, String requestHash) {
+        jdbc.sql(COMPLETE_BATCH)
+                .param("id", batch.id())
+                .param("type", batch.type())
+                .param("size", batch.size())
+                .param("chunkSize", batch.chunkSize())
+                .param("priority", batch.priority())
+                .param("timeoutMs", batch.timeoutMs())
+                .param("labels", json.writeValueAsString(batch.labels()))
+                .param("baseRound", baseRound)
+                .param("requestHash", requestHash)
+                .update();
+    }
+
+    @Override
+    public List<UUID> withUnwrittenItems() {
+        return jdbc.sql(UNWRITTEN).query(UUID.class).list();
+    }
+
+    /**
+     * One transaction: moves the batch's written mark past its next slice (which locks the
+     * batch's row), then writes the slice's items as tasks, QUEUED, or CANCELLED when the batch
+     * was cancelled. A cancel marks the batch under the same row lock, so it either comes first
+     * and is seen here, or waits for these items and then cancels them as queued items. A
+     * second writer (another replica) finds the mark moved and writes nothing.
+     */
+    @Override
+    public Optional<WrittenItems> writeNextItems(UUID batchId, int maxAttempts, Instant now) {
+        return transactions.execute(status -> {
+            Optional<Progress> before = progress(batchId);
+            if (before.isEmpty() || before.get().written() >= before.get().size()) {
+                return Optional.empty();
+            }
+            int from = before.get().written();
+            List<String> inputs = inputsFrom(batchId, from);
+            if (inputs.isEmpty()) {
+                return Optional.empty();
+            }
+            int advanced = jdbc.sql(ADVANCE_WRITTEN).param("id", batchId).param("from", from)
+                    .param("to", from + inputs.size()).update();
+            if (advanced == 0) {
+                return Optional.empty();
+            }
+            Batch batch = find(batchId).orElseThrow(); // after the lock: sees a cancel that came first
+            insertItems(batch, maxAttempts, from, inputs, before.get().baseRound(), now);
+            jdbc.sql(DELETE_INPUTS).param("id", batchId).param("firstIndex", from).update();
+            return Optional.of(new WrittenItems(batchId, batch.type(), from, inputs.size(), batch.cancelRequested()));
+        });
+    }
+
+    private void insertItems(Batch batch, int maxAttempts, int firstIndex, List<String> inputs, long baseRound,
+            Instant now) {
         String labels = json.writeValueAsString(batch.labels());
         OffsetDateTime createdAt = timestamp(batch.createdAt());
+        boolean cancelled = batch.cancelRequested();
+        OffsetDateTime finishedAt = cancelled ? timestamp(now) : null;
         batchJdbc.batchUpdate(INSERT_ITEM, new BatchPreparedStatementSetter() {
             @Override
             public void setValues(PreparedStatement statement, int i) throws SQLException {
                 int index = firstIndex + i;
                 statement.setObject(1, TaskIds.next());
                 statement.setString(2, batch.type());
-                statement.setString(3, inputs.get(i));
-                statement.setInt(4, batch.priority());
-                statement.setLong(5, batch.timeoutMs());
-                statement.setInt(6, maxAttempts);
-                statement.setString(7, labels);
-                statement.setObject(8, createdAt);
-                statement.setObject(9, batch.id());
-                statement.setInt(10, index);
-                statement.setLong(11, baseRound + index / batch.chunkSize());
+                statement.setString(3, cancelled ? TaskState.CANCELLED.name() : TaskState.QUEUED.name());
+                statement.setString(4, inputs.get(i));
+                statement.setInt(5, batch.priority());
+                statement.setLong(6, batch.timeoutMs());
+                statement.setInt(7, maxAttempts);
+                statement.setString(8, labels);
+                statement.setObject(9, createdAt);
+                statement.setObject(10, batch.id());
+                statement.setInt(11, index);
+                statement.setLong(12, baseRound + index / batch.chunkSize());
+                statement.setString(13, cancelled ? CANCELLED_WHILE_QUEUED.code() : null);
+                statement.setString(14, cancelled ? CANCELLED_WHILE_QUEUED.message() : null);
+                statement.setObject(15, finishedAt);
             }
 
             @Override
@@ -198,31 +296,19 @@ class JdbcBatchStore implements BatchStore {
         });
     }
 
-    @Override
-    public void rewriteItems(Batch batch, long baseRound) {
-        jdbc.sql(REWRITE_ITEMS)
-                .param("id", batch.id())
-                .param("type", batch.type())
-                .param("priority", batch.priority())
-                .param("timeoutMs", batch.timeoutMs())
-                .param("labels", json.writeValueAsString(batch.labels()))
-                .param("baseRound", baseRound)
-                .param("chunkSize", batch.chunkSize())
-                .update();
+    /** How far a batch's items have been written as tasks. */
+    private record Progress(int size, int written, boolean cancelRequested, long baseRound) {
+
+        /** What an item not yet written as a task is: queued, or cancelled with its batch. */
+        BatchItem unwritten(int index) {
+            return cancelRequested ? new BatchItem(index, TaskState.CANCELLED, null, CANCELLED_WHILE_QUEUED)
+                    : new BatchItem(index, TaskState.QUEUED, null, null);
+        }
     }
 
-    @Override
-    public void completeBatch(Batch batch, String requestHash) {
-        jdbc.sql(COMPLETE_BATCH)
-                .param("id", batch.id())
-                .param("type", batch.type())
-                .param("size", batch.size())
-                .param("chunkSize", batch.chunkSize())
-                .param("priority", batch.priority())
-                .param("timeoutMs", batch.timeoutMs())
-                .param("labels", json.writeValueAsString(batch.labels()))
-                .param("requestHash", requestHash)
-                .update();
+    private Optional<Progress> progress(UUID id) {
+        return jdbc.sql(PROGRESS).param("id", id).query((rs, row) -> new Progress(rs.getInt("item_count"),
+                rs.getInt("items_written"), rs.getBoolean("cancel_requested"), rs.getLong("base_round"))).optional();
     }
 
     @Override
@@ -239,6 +325,9 @@ class JdbcBatchStore implements BatchStore {
 
     @Override
     public BatchCounts counts(UUID id) {
+        // The written mark before the rows: an item written in between is counted twice for a
+        // moment (the batch looks busier), never missed (which could make it look finished).
+        Optional<Progress> progress = progress(id);
         Map<TaskState, Long> counts = new EnumMap<>(TaskState.class);
         Instant[] last = {null};
         jdbc.sql(COUNTS).param("id", id).query(rs -> {
@@ -248,6 +337,8 @@ class JdbcBatchStore implements BatchStore {
                 last[0] = finished;
             }
         });
+        progress.ifPresent(p -> counts.merge(p.cancelRequested() ? TaskState.CANCELLED
+                : TaskState.QUEUED, (long) p.size() - p.written(), Long::sum));
         return new BatchCounts(counts.getOrDefault(TaskState.QUEUED, 0L), counts.getOrDefault(TaskState.RUNNING, 0L),
                 counts.getOrDefault(TaskState.SUCCEEDED, 0L), counts.getOrDefault(TaskState.FAILED, 0L),
                 counts.getOrDefault(TaskState.CANCELLED, 0L), counts.getOrDefault(TaskState.TIMED_OUT, 0L), last[0]);
@@ -255,19 +346,36 @@ class JdbcBatchStore implements BatchStore {
 
     @Override
     public long unfinished(UUID id) {
-        return jdbc.sql(COUNT_UNFINISHED).param("id", id).query(Long.class).single();
+        Optional<Progress> progress = progress(id); // before the rows, as in counts()
+        long unwritten = progress.filter(p -> !p.cancelRequested()).map(p -> (long) p.size() - p.written()).orElse(0L);
+        return unwritten + jdbc.sql(COUNT_UNFINISHED).param("id", id).query(Long.class).single();
     }
 
     @Override
     public List<BatchItem> items(UUID id, int offset, int limit) {
-        return jdbc.sql(ITEMS).param("id", id).param("from", offset).param("to", (int) Math.min(Integer.MAX_VALUE,
-                (long) offset + limit)).query(JdbcBatchStore::item).list();
+        int to = (int) Math.min(Integer.MAX_VALUE, (long) offset + limit);
+        Optional<Progress> progress = progress(id);
+        List<BatchItem> rows = jdbc.sql(ITEMS).param("id", id).param("from", offset).param("to", to)
+                .query(JdbcBatchStore::item).list();
+        if (progress.isEmpty() || progress.get().written() >= Math.min(to, progress.get().size())) {
+            return rows;
+        }
+        List<Integer> unwritten = new ArrayList<>();
+        for (int index = Math.max(offset, progress.get().written()); index < Math.min(to, progress.get().size()); index++) {
+            unwritten.add(index);
+        }
+        return withUnwritten(rows, unwritten, progress.get());
     }
 
-    @Override
-    public List<String> itemInputs(UUID id, int offset, int limit) {
-        return jdbc.sql(ITEM_INPUTS).param("id", id).param("from", offset).param("to", (int) Math.min(
-                Integer.MAX_VALUE, (long) offset + limit)).query(String.class).list();
+    /**
+     * Rows, plus the items at {@code indexes} that have none yet, in input order. The written
+     * mark was read before the rows, so a row may already exist for such an index: it wins.
+     */
+    private static List<BatchItem> withUnwritten(List<BatchItem> rows, List<Integer> indexes, Progress progress) {
+        Map<Integer, BatchItem> byIndex = new TreeMap<>();
+        indexes.forEach(index -> byIndex.put(index, progress.unwritten(index)));
+        rows.forEach(item -> byIndex.put(item.index(), item));
+        return new ArrayList<>(byIndex.values());
     }
 
     @Override
@@ -275,13 +383,32 @@ class JdbcBatchStore implements BatchStore {
         if (indexes.isEmpty()) {
             return List.of();
         }
-        return jdbc.sql(ITEMS_AT).param("id", id).param("indexes", indexes).query(JdbcBatchStore::item).list();
+        Optional<Progress> progress = progress(id);
+        List<BatchItem> rows = jdbc.sql(ITEMS_AT).param("id", id).param("indexes", indexes)
+                .query(JdbcBatchStore::item).list();
+        if (progress.isEmpty()) {
+            return rows;
+        }
+        List<Integer> unwritten = indexes.stream()
+                .filter(index -> index >= progress.get().written() && index < progress.get().size()).toList();
+        return unwritten.isEmpty() ? rows : withUnwritten(rows, unwritten, progress.get());
     }
 
     @Override
     public List<BatchItem> finishedItems(UUID id, int fromIndex, int limit) {
-        return jdbc.sql(FINISHED_ITEMS).param("id", id).param("from", fromIndex).param("limit", limit)
+        Optional<Progress> progress = progress(id);
+        List<BatchItem> rows = jdbc.sql(FINISHED_ITEMS).param("id", id).param("from", fromIndex).param("limit", limit)
                 .query(JdbcBatchStore::item).list();
+        if (progress.isEmpty() || !progress.get().cancelRequested() || rows.size() >= limit) {
+            return rows;
+        }
+        // Items of a cancelled batch not yet written as tasks are finished too: CANCELLED.
+        List<Integer> unwritten = new ArrayList<>();
+        int start = Math.max(fromIndex, progress.get().written());
+        for (int index = start; index < progress.get().size() && unwritten.size() < limit - rows.size(); index++) {
+            unwritten.add(index);
+        }
+        return withUnwritten(rows, unwritten, progress.get());
     }
 
     @Override
@@ -292,7 +419,7 @@ class JdbcBatchStore implements BatchStore {
     @Override
     public List<UUID> cancelQueuedItems(UUID id, Instant now) {
         return jdbc.sql(dialect.cancelQueuedItems()).param("id", id).param("now", timestamp(now))
-                .query(UUID.class).list();
+                .param("message", CANCELLED_WHILE_QUEUED.message()).query(UUID.class).list();
     }
 
     @Override

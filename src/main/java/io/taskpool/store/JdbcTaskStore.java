@@ -78,7 +78,12 @@ class JdbcTaskStore implements TaskStore {
             WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt
             """;
 
-    static final String COUNT_QUEUED = "SELECT COUNT(*) FROM task WHERE state = 'QUEUED'";
+    /** Queued tasks, and the items of batches not yet written as tasks (they are queued too). */
+    static final String COUNT_QUEUED = """
+            SELECT (SELECT COUNT(*) FROM task WHERE state = 'QUEUED')
+                 + (SELECT COALESCE(SUM(item_count - items_written), 0) FROM batch
+                    WHERE items_written < item_count AND cancel_requested = FALSE)
+            """;
 
     /**
      * Wrapped by {@link SqlDialect#claimQueued()} to return the rows. Listing {@code state} in the

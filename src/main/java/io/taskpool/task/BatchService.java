@@ -21,8 +21,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public class BatchService {
 
-    /** Inputs written to the store per statement while a request is read. */
-    private static final int INSERT_SLICE = 1000;
+    /**
+     * Inputs stored per slice while a request is read: 1000 small inputs, or fewer large ones up
+     * to about a million characters. A slice is also what the item writer turns into tasks in one
+     * transaction.
+     */
+    private static final int SLICE_ITEMS = 1000;
+    private static final long SLICE_CHARS = 1 << 20;
     /**
      * The largest automatic chunk. {@code Pool.map} cuts the inputs into 4 chunks per worker; past
      * this size a chunk saves nothing more on dispatch, while it makes a single task submitted
@@ -43,9 +48,10 @@ public class BatchService {
     private final BatchSignals signals;
     private final Executor waitExecutor;
     private final MeterRegistry meters;
+    private final BatchItemWriter itemWriter;
 
     public BatchService(BatchStore store, TaskService tasks, WorkerGateway workers, BatchProperties properties,
-            BatchSignals signals, Executor waitExecutor, MeterRegistry meters) {
+            BatchSignals signals, Executor waitExecutor, MeterRegistry meters, BatchItemWriter itemWriter) {
         this.store = store;
         this.tasks = tasks;
         this.workers = workers;
@@ -53,13 +59,15 @@ public class BatchService {
         this.signals = signals;
         this.waitExecutor = waitExecutor;
         this.meters = meters;
+        this.itemWriter = itemWriter;
     }
 
     // ---- submission ----
 
     /**
-     * Reads a batch request and stores the batch with all its items in one transaction, in
-     * slices, so the request is never held in memory whole. Each input is checked against its
+     * Reads a batch request and stores the batch with all its inputs in one transaction, in
+     * slices, so the request is never held in memory whole; the item writer then turns the
+     * slices into tasks. Each input is checked against its
      * type's schema as it is read; one that does not match rolls the whole batch back. With an
      * idempotency key that an earlier batch holds, the request is read to compare it and the
      * earlier batch is returned.
@@ -82,6 +90,7 @@ public class BatchService {
             return replay(awaitWinner(idempotencyKey), hash, idempotencyKey);
         }
         tasks.queued(batch.type(), batch.size());
+        itemWriter.wake();
         Counter.builder("taskpool.batches.submitted").tag("type", batch.type())
                 .description("Batches accepted").register(meters).increment();
         return new Submitted<>(new BatchStatus(batch, new BatchCounts(batch.size(), 0, 0, 0, 0, 0, null)), true);
@@ -92,12 +101,7 @@ public class BatchService {
         TaskType type = early.type() == null ? null : tasks.checkType(early.type(), "type");
         Batch draft = batchOf(TaskIds.next(), early, 0, early.chunkSize() == null ? 1 : early.chunkSize(), now);
         store.insertBatch(draft, idempotencyKey);
-        long baseRound = store.currentRound(draft.priority());
-        // With an automatic chunk size the first inputs wait until the size is known or cannot
-        // change the chunk any more (4 chunks per worker, as Pool.map cuts them).
-        int autoDecidedAt = 4 * Math.max(1, workers.capacity()) * AUTO_CHUNK_LIMIT;
-        int chunk = early.chunkSize() == null ? 0 : early.chunkSize();
-        List<String> slice = new ArrayList<>();
+        InputSlice slice = new InputSlice(draft.id());
         int count = 0;
         for (String input = request.nextInput(); input != null; input = request.nextInput()) {
             if (++count > properties.maxItems()) {
@@ -107,20 +111,8 @@ public class BatchService {
                 tasks.checkInput(type, input, count - 1);
             }
             slice.add(input);
-            if (chunk == 0 && slice.size() >= autoDecidedAt) {
-                chunk = AUTO_CHUNK_LIMIT;
-            }
-            if (chunk != 0 && slice.size() >= INSERT_SLICE) {
-                store.insertItems(withChunk(draft, chunk), tasks.maxAttempts(), count - slice.size(), slice, baseRound);
-                slice.clear();
-            }
         }
-        if (chunk == 0) {
-            chunk = automaticChunk(count);
-        }
-        if (!slice.isEmpty()) {
-            store.insertItems(withChunk(draft, chunk), tasks.maxAttempts(), count - slice.size(), slice, baseRound);
-        }
+        slice.flush();
         BatchHeader header = early.with(request.readRest());
         check(header);
         if (header.type() == null || header.type().isBlank()) {
@@ -132,28 +124,59 @@ public class BatchService {
         if (type == null) {
             checkStoredInputs(draft.id(), tasks.checkType(header.type(), "type"), count);
         }
-        int chunkSize = header.chunkSize() == null ? chunk : header.chunkSize();
+        int chunkSize = header.chunkSize() == null ? automaticChunk(count) : header.chunkSize();
         Batch batch = batchOf(draft.id(), header, count, chunkSize, now);
-        if (!sameItemFields(batch, withChunk(draft, chunk))) {
-            // Fields that came after the inputs: the items written so far take them now.
-            store.rewriteItems(batch, store.currentRound(batch.priority()));
-        }
-        store.completeBatch(batch, request.requestHash());
+        store.completeBatch(batch, store.currentRound(batch.priority()), request.requestHash());
         return batch;
     }
 
     /**
-     * Checks the inputs of a request that named its type only after them, reading back those
-     * already written in this transaction, slice by slice.
+     * Consecutive inputs collected into one stored slice: a few rows per batch instead of one
+     * per item, and a bounded amount of the request in memory at a time.
+     */
+    private final class InputSlice {
+        private final UUID batchId;
+        private final List<String> inputs = new ArrayList<>();
+        private int firstIndex;
+        private long chars;
+
+        InputSlice(UUID batchId) {
+            this.batchId = batchId;
+        }
+
+        void add(String input) {
+            inputs.add(input);
+            chars += input.length();
+            if (inputs.size() >= SLICE_ITEMS || chars >= SLICE_CHARS) {
+                flush();
+            }
+        }
+
+        void flush() {
+            if (!inputs.isEmpty()) {
+                store.insertInputs(batchId, firstIndex, inputs);
+                firstIndex += inputs.size();
+                inputs.clear();
+                chars = 0;
+            }
+        }
+    }
+
+    /**
+     * Checks the inputs of a request that named its type only after them, reading back the
+     * slices already written in this transaction.
      */
     private void checkStoredInputs(UUID batchId, TaskType type, int count) {
         if (type.inputSchema() == null) {
             return;
         }
-        for (int offset = 0; offset < count; offset += INSERT_SLICE) {
-            List<String> inputs = store.itemInputs(batchId, offset, INSERT_SLICE);
-            for (int i = 0; i < inputs.size(); i++) {
-                tasks.checkInput(type, inputs.get(i), offset + i);
+        for (int index = 0; index < count; ) {
+            List<String> inputs = store.inputsFrom(batchId, index);
+            if (inputs.isEmpty()) {
+                throw new IllegalStateException("batch " + batchId + " has no stored inputs from item " + index);
+            }
+            for (String input : inputs) {
+                tasks.checkInput(type, input, index++);
             }
         }
     }
@@ -162,16 +185,6 @@ public class BatchService {
         return new Batch(id, header.type() == null ? "" : header.type(), size, chunkSize,
                 header.priority() == null ? 0 : header.priority(), tasks.timeoutMs(header.type(), header.timeoutMs()),
                 header.labels() == null ? Map.of() : Map.copyOf(header.labels()), now, false);
-    }
-
-    private static Batch withChunk(Batch batch, int chunkSize) {
-        return new Batch(batch.id(), batch.type(), batch.size(), chunkSize, batch.priority(), batch.timeoutMs(),
-                batch.labels(), batch.createdAt(), batch.cancelRequested());
-    }
-
-    private static boolean sameItemFields(Batch a, Batch b) {
-        return a.type().equals(b.type()) && a.chunkSize() == b.chunkSize() && a.priority() == b.priority()
-                && a.timeoutMs() == b.timeoutMs() && a.labels().equals(b.labels());
     }
 
     /** {@code Pool.map}'s rule: about 4 chunks per worker, here at most {@link #AUTO_CHUNK_LIMIT} items each. */
@@ -331,8 +344,11 @@ public class BatchService {
         if (status.state().isTerminal()) {
             throw new BatchStateConflictException(status, "batch " + id + " is already " + status.state());
         }
-        store.requestCancel(id);
-        tasks.cancelledWhileQueued(id, store.cancelQueuedItems(id, tasks.now()));
+        List<UUID> cancelled = itemWriter.whileNotWriting(() -> {
+            store.requestCancel(id);
+            return store.cancelQueuedItems(id, tasks.now());
+        });
+        tasks.cancelledWhileQueued(id, cancelled);
         // Items claimed after the queued ones were cancelled are RUNNING now: stop them too.
         store.itemIds(id, TaskState.RUNNING).forEach(tasks::cancelRunning);
         return awaitTerminal(id, tasks.cancelBound());

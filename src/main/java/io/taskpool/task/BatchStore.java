@@ -8,8 +8,10 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Batches and their items in the durable store. A batch is written in one transaction: its row
- * first (which takes its idempotency key), then its items in slices, then its final fields.
+ * Batches and their items in the durable store. A batch is submitted in one transaction: its row
+ * first (which takes its idempotency key), then its inputs in slices, then its final fields.
+ * Its items become tasks afterwards, slice by slice ({@link #writeNextItems}); until then the
+ * batch's counts and items show them as queued (or cancelled, with their batch).
  */
 public interface BatchStore {
 
@@ -29,20 +31,29 @@ public interface BatchStore {
      */
     long currentRound(int priority);
 
-    /**
-     * Inserts QUEUED items {@code firstIndex, firstIndex + 1, ...} of the batch with these inputs;
-     * item {@code i} goes to round {@code baseRound + i / chunkSize}.
-     */
-    void insertItems(Batch batch, int maxAttempts, int firstIndex, List<String> inputs, long baseRound);
+    /** Stores the inputs of items {@code firstIndex, firstIndex + 1, ...} as one slice. */
+    void insertInputs(UUID batchId, int firstIndex, List<String> inputs);
 
     /**
-     * Sets every item of the batch to the batch's type, priority, timeout and labels, and its
-     * rounds to the batch's chunk size: for requests whose fields came after their inputs.
+     * The inputs of the stored slice that starts at {@code firstIndex}, or none: read back in
+     * the transaction that writes them, for inputs whose type was named after them.
      */
-    void rewriteItems(Batch batch, long baseRound);
+    List<String> inputsFrom(UUID batchId, int firstIndex);
 
-    /** Writes the batch's final fields and the digest of its request. */
-    void completeBatch(Batch batch, String requestHash);
+    /**
+     * Writes the batch's final fields, the round of its first chunk (item {@code i} goes to
+     * round {@code baseRound + i / chunkSize}) and the digest of its request.
+     */
+    void completeBatch(Batch batch, long baseRound, String requestHash);
+
+    /** Complete batches with inputs not yet written as tasks, oldest first. */
+    List<UUID> withUnwrittenItems();
+
+    /**
+     * Writes the batch's next slice of stored inputs as item tasks, in one transaction; none
+     * when every item is written or another writer took the slice.
+     */
+    Optional<WrittenItems> writeNextItems(UUID batchId, int maxAttempts, Instant now);
 
     Optional<Batch> find(UUID id);
 
@@ -55,12 +66,6 @@ public interface BatchStore {
 
     /** Items with {@code offset <= index < offset + limit}, in input order. */
     List<BatchItem> items(UUID id, int offset, int limit);
-
-    /**
-     * The inputs of the items with {@code offset <= index < offset + limit}, in input order; in
-     * the transaction that writes them, for inputs whose type was named after them.
-     */
-    List<String> itemInputs(UUID id, int offset, int limit);
 
     /** The items at these indexes, in input order. */
     List<BatchItem> itemsAt(UUID id, Collection<Integer> indexes);

@@ -244,6 +244,20 @@ public class TaskService {
         }
     }
 
+    /**
+     * A batch's items were written as tasks: queued ones wake the dispatcher; those written
+     * cancelled (their batch was cancelled before) leave the queue, which counted them at
+     * submission.
+     */
+    void itemsWritten(WrittenItems items) {
+        if (items.cancelled()) {
+            queueDepth.removed(items.count());
+            batchSignals.itemFinished(items.batchId(), BatchSignals.MANY);
+        } else {
+            workers.taskQueued();
+        }
+    }
+
     /** Items of a cancelled batch were cancelled while queued, in one statement. */
     void cancelledWhileQueued(UUID batchId, List<UUID> ids) {
         queueDepth.removed(ids.size());

@@ -1,6 +1,7 @@
 package io.taskpool.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
@@ -196,6 +197,33 @@ class BatchApiIT extends BatchTest {
         } finally {
             cancelIfRunning(id);
         }
+    }
+
+    @Test
+    void cancellingALargeBatchAtOnceCancelsEveryItemThatHadNotStarted() {
+        // 5,000 items are five stored slices: most are not tasks yet when the cancel arrives.
+        String id = submitBatchId(Map.of("type", "sleep", "chunkSize", 1, "inputs", inputs(5000, i -> Map.of("ms", 200))));
+
+        Response cancelled = api().post("/api/v1/batches/{id}/cancel", id).then().statusCode(200).extract().response();
+
+        assertThat(cancelled.<String>path("state")).isEqualTo("CANCELLED");
+        assertThat(cancelled.<Integer>path("counts.queued")).isZero();
+        assertThat(cancelled.<Integer>path("counts.running")).isZero();
+        int cancelledItems = cancelled.path("counts.cancelled");
+        assertThat(cancelledItems + cancelled.<Integer>path("counts.succeeded")).isEqualTo(5000);
+        assertThat(cancelledItems).isGreaterThan(4000);
+        List<String> states = new java.util.ArrayList<>();
+        for (int offset = 0; offset < 5000; offset += 1000) {
+            states.addAll(api().queryParam("offset", offset).queryParam("limit", 1000)
+                    .get("/api/v1/batches/{id}/results", id).then().statusCode(200).extract().<List<String>>path(
+                            "items.state"));
+        }
+        assertThat(states).hasSize(5000).doesNotContain("QUEUED", "RUNNING");
+        // Every item becomes a task all the same, written as cancelled, and none of them runs.
+        await().atMost(DEADLINE.multipliedBy(2)).pollInterval(java.time.Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(itemTasks(id)).hasSize(5000));
+        assertThat(itemTasks(id)).extracting(item -> item.get("state"))
+                .filteredOn("CANCELLED"::equals).hasSize(cancelledItems);
     }
 
     @Test

@@ -4,8 +4,12 @@ import static io.taskpool.support.TaskFixtures.aQueuedTask;
 import static io.taskpool.support.TaskFixtures.withAttempt;
 import static io.taskpool.support.TaskFixtures.withType;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.taskpool.support.ManualClock;
+import io.taskpool.task.Batch;
+import io.taskpool.task.BatchItem;
+import io.taskpool.task.BatchStore;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskError;
 import io.taskpool.task.TaskFailure;
@@ -13,6 +17,7 @@ import io.taskpool.task.TaskProgress;
 import io.taskpool.task.TaskQuery;
 import io.taskpool.task.TaskState;
 import io.taskpool.task.TaskStore;
+import io.taskpool.task.WrittenItems;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +25,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -34,6 +40,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -831,5 +838,122 @@ abstract class TaskStoreContract {
 
         assertThat(store.list(all(10)).stream().map(Task::id).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder(done.get(0).id(), done.get(2).id());
+    }
+
+    // ---- batches: inputs stored in slices, items written as tasks afterwards ----
+
+    private BatchStore batchStore() {
+        return new JdbcBatchStore(JdbcClient.create(dataSource()), new JdbcTemplate(dataSource()), dialect(),
+                new TransactionTemplate(new DataSourceTransactionManager(dataSource())), JsonMapper.builder().build());
+    }
+
+    /** A complete batch of {@code size} inputs {"n": i}, stored in slices of {@code sliceSize}. */
+    private Batch submittedBatch(BatchStore batches, int size, int sliceSize, int chunkSize) {
+        Batch batch = new Batch(UUID.randomUUID(), "noop", size, chunkSize, 0, 60_000, Map.of("team", "a"),
+                clock.instant(), false);
+        batches.inTransaction(() -> {
+            batches.insertBatch(batch, null);
+            for (int first = 0; first < size; first += sliceSize) {
+                batches.insertInputs(batch.id(), first, IntStream.range(first, Math.min(size, first + sliceSize))
+                        .mapToObj(i -> "{\"n\":" + i + "}").toList());
+            }
+            batches.completeBatch(batch, 7, "hash");
+            return null;
+        });
+        return batch;
+    }
+
+    @Test
+    void storedInputsCountAsQueuedItemsUntilWrittenAsTasksInInputOrder() {
+        BatchStore batches = batchStore();
+        Batch batch = submittedBatch(batches, 5, 2, 2);
+
+        assertThat(batches.counts(batch.id()).queued()).isEqualTo(5);
+        assertThat(batches.unfinished(batch.id())).isEqualTo(5);
+        assertThat(store.countQueued()).isEqualTo(5);
+        assertThat(batches.items(batch.id(), 0, 10)).extracting(BatchItem::index, BatchItem::state)
+                .containsExactly(tuple(0, TaskState.QUEUED), tuple(1, TaskState.QUEUED), tuple(2, TaskState.QUEUED),
+                        tuple(3, TaskState.QUEUED), tuple(4, TaskState.QUEUED));
+        assertThat(batches.withUnwrittenItems()).containsExactly(batch.id());
+        assertThat(store.list(all(10))).isEmpty();
+
+        List<WrittenItems> written = new ArrayList<>();
+        for (Optional<WrittenItems> next = batches.writeNextItems(batch.id(), 3, clock.instant()); next.isPresent();
+                next = batches.writeNextItems(batch.id(), 3, clock.instant())) {
+            written.add(next.get());
+        }
+
+        assertThat(written).extracting(WrittenItems::firstIndex, WrittenItems::count, WrittenItems::cancelled)
+                .containsExactly(tuple(0, 2, false), tuple(2, 2, false), tuple(4, 1, false));
+        assertThat(batches.withUnwrittenItems()).isEmpty();
+        assertThat(batches.counts(batch.id()).queued()).isEqualTo(5);
+        assertThat(store.countQueued()).isEqualTo(5);
+        List<Task> items = store.list(all(10));
+        assertThat(items).hasSize(5).allSatisfy(item -> {
+            assertThat(item.state()).isEqualTo(TaskState.QUEUED);
+            assertThat(item.batchId()).isEqualTo(batch.id());
+            assertThat(item.maxAttempts()).isEqualTo(3);
+            assertThat(item.labels()).containsEntry("team", "a");
+            assertThat(item.inputJson()).isEqualTo("{\"n\":" + item.batchIndex() + "}");
+        });
+        // One chunk per round from the round fixed at submission: items 0-1 in 7, 2-3 in 8, 4 in 9.
+        assertThat(store.claimChunks(1, NODE_A, clock.instant()).get(0)).extracting(Task::batchIndex)
+                .containsExactly(0, 1);
+    }
+
+    @Test
+    void itemsOfABatchCancelledBeforeTheyWereWrittenAreCancelledAtOnceAndWrittenCancelled() {
+        BatchStore batches = batchStore();
+        Batch batch = submittedBatch(batches, 4, 2, 1);
+        batches.writeNextItems(batch.id(), 1, clock.instant());
+
+        assertThat(batches.requestCancel(batch.id())).isTrue();
+        assertThat(batches.cancelQueuedItems(batch.id(), clock.instant())).hasSize(2);
+
+        assertThat(batches.counts(batch.id()).cancelled()).isEqualTo(4);
+        assertThat(batches.unfinished(batch.id())).isZero();
+        assertThat(store.countQueued()).isZero();
+        assertThat(batches.finishedItems(batch.id(), 0, 10)).extracting(BatchItem::index, BatchItem::state)
+                .containsExactly(tuple(0, TaskState.CANCELLED), tuple(1, TaskState.CANCELLED),
+                        tuple(2, TaskState.CANCELLED), tuple(3, TaskState.CANCELLED));
+
+        Optional<WrittenItems> rest = batches.writeNextItems(batch.id(), 1, clock.instant());
+
+        assertThat(rest).get().extracting(WrittenItems::cancelled).isEqualTo(true);
+        assertThat(store.list(all(10))).hasSize(4).allSatisfy(item -> {
+            assertThat(item.state()).isEqualTo(TaskState.CANCELLED);
+            assertThat(item.error().code()).isEqualTo("CANCELLED");
+        });
+        assertThat(store.claimChunks(1, NODE_A, clock.instant())).isEmpty();
+    }
+
+    @Test
+    void concurrentWritersWriteEachItemExactlyOnce() throws Exception {
+        BatchStore batches = batchStore();
+        Batch batch = submittedBatch(batches, 200, 10, 5);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Integer>> writers = new ArrayList<>();
+            for (int w = 0; w < 3; w++) {
+                writers.add(pool.submit(() -> {
+                    int items = 0;
+                    while (!batches.withUnwrittenItems().isEmpty()) {
+                        items += batches.writeNextItems(batch.id(), 1, clock.instant()).map(WrittenItems::count)
+                                .orElse(0);
+                    }
+                    return items;
+                }));
+            }
+            int total = 0;
+            for (Future<Integer> writer : writers) {
+                total += writer.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(total).isEqualTo(200);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(batches.items(batch.id(), 0, 300)).extracting(BatchItem::index)
+                .containsExactlyElementsOf(IntStream.range(0, 200).boxed().toList());
+        assertThat(store.countQueued()).isEqualTo(200);
     }
 }
