@@ -29,7 +29,7 @@ class ServiceProcessIT {
     private ServiceProcess start(String nodeId) throws Exception {
         return ServiceProcess.start(workDir,
                 List.of("-cp", ServiceProcess.buildClassPath(), TaskpoolApplication.class.getName()),
-                List.of("--taskpool.node-id=" + nodeId, "--taskpool.workers.count=2",
+                List.of("--taskpool.node-id=" + nodeId, "--taskpool.workers.count=2", "--taskpool.tasks.max-attempts=2",
                         "--taskpool.workers.max-heap=64MB"));
     }
 

@@ -26,6 +26,10 @@ final class RequestDigest {
         }
     }
 
+    RequestDigest addIfPresent(String name, Object value) {
+        return value == null ? this : add(name, value);
+    }
+
     RequestDigest add(String name, Object value) {
         sha256.update(name.getBytes(StandardCharsets.UTF_8));
         sha256.update((byte) 0);

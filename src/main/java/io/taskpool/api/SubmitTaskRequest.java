@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -26,4 +27,14 @@ record SubmitTaskRequest(
         @Schema(description = "Higher runs first (-1000 to 1000); defaults to 0", example = "0")
         @Min(-1000) @Max(1000) Integer priority,
         @Schema(description = "Up to 32 free-form labels", example = "{\"team\": \"search\"}")
-        @Size(max = 32) Map<@NotBlank @Size(max = 100) String, @NotNull @Size(max = 500) String> labels) {}
+        @Size(max = 32) Map<@NotBlank @Size(max = 100) String, @NotNull @Size(max = 500) String> labels,
+        @Schema(description = "How many times the task may be started in all (1 to 10): a failed attempt (TASK_FAILED,"
+                + " WORKER_CRASHED, OUT_OF_MEMORY, and TIMED_OUT with retryOnTimeout) is retried while attempts"
+                + " remain; defaults to taskpool.tasks.max-attempts (1)", example = "3")
+        @Min(1) @Max(10) Integer maxAttempts,
+        @Schema(description = "Wait before the second attempt in milliseconds, doubled for each further attempt,"
+                + " with ±25% jitter; defaults to 1000", example = "1000")
+        @PositiveOrZero @Max(3_600_000) Long retryBackoffMs,
+        @Schema(description = "Whether an attempt that ran out of time is retried too; defaults to false",
+                example = "false")
+        Boolean retryOnTimeout) {}

@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.taskpool.config.TaskpoolProperties;
 import io.taskpool.task.NewTask;
+import io.taskpool.task.TaskAttempt;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskNotFoundException;
 import io.taskpool.task.TaskQuery;
@@ -21,6 +22,7 @@ import jakarta.validation.constraints.Min;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -99,15 +101,20 @@ class TaskController {
         RequestDigest digest = new RequestDigest().add("type", request.type()).add("input", input)
                 .add("timeoutMs", request.timeoutMs()).add("priority", request.priority())
                 .add("labels", request.labels() == null ? null : json.writeValueAsString(request.labels()));
+        // Retry fields join the digest only when given, so that keys stored before they existed still match.
+        digest.addIfPresent("maxAttempts", request.maxAttempts())
+                .addIfPresent("retryBackoffMs", request.retryBackoffMs())
+                .addIfPresent("retryOnTimeout", request.retryOnTimeout());
         Submitted<Task> submitted = tasks.submit(new NewTask(request.type(), input, request.timeoutMs(),
-                request.priority(), request.labels(), RequestDigest.idempotency(key, digest)));
+                request.priority(), request.labels(), request.maxAttempts(), request.retryBackoffMs(),
+                request.retryOnTimeout(), RequestDigest.idempotency(key, digest)));
         Task task = submitted.resource();
         URI location = URI.create("/api/v1/tasks/" + task.id());
         return tasks.awaitTerminal(task.id(), Duration.ofMillis(waitMs)).thenApply(current -> ResponseEntity
                 .status(!submitted.created() || waitMs > 0 && current.state().isTerminal() ? HttpStatus.OK
                         : HttpStatus.ACCEPTED)
                 .location(location)
-                .body(TaskView.of(current)));
+                .body(view(current)));
     }
 
     @GetMapping("/{id}")
@@ -118,7 +125,7 @@ class TaskController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     CompletableFuture<TaskView> get(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id,
             @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs) {
-        return tasks.awaitTerminal(parseId(id), Duration.ofMillis(waitMs)).thenApply(TaskView::of);
+        return tasks.awaitTerminal(parseId(id), Duration.ofMillis(waitMs)).thenApply(this::view);
     }
 
     @GetMapping("/{id}/result")
@@ -179,7 +186,8 @@ class TaskController {
         boolean more = page.size() > limit;
         List<Task> items = more ? page.subList(0, limit) : page;
         String next = more ? encodeCursor(items.get(items.size() - 1).sequence()) : null;
-        return new TaskPage(items.stream().map(TaskView::of).toList(), next);
+        Map<UUID, List<TaskAttempt>> attempts = tasks.attempts(items);
+        return new TaskPage(items.stream().map(task -> TaskView.of(task, attempts.get(task.id()))).toList(), next);
     }
 
     @PostMapping("/{id}/cancel")
@@ -192,7 +200,7 @@ class TaskController {
     @ApiResponse(responseCode = "409", description = "The task is already terminal",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     CompletableFuture<TaskView> cancel(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id) {
-        return tasks.cancel(parseId(id)).thenApply(TaskView::of);
+        return tasks.cancel(parseId(id)).thenApply(this::view);
     }
 
     @DeleteMapping("/{id}")
@@ -205,6 +213,10 @@ class TaskController {
     ResponseEntity<Void> delete(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id) {
         tasks.delete(parseId(id));
         return ResponseEntity.noContent().build();
+    }
+
+    private TaskView view(Task task) {
+        return TaskView.of(task, tasks.attempts(List.of(task)).get(task.id()));
     }
 
     /** A malformed id names no task: 404, like any unknown id. */

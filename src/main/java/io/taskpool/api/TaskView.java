@@ -3,9 +3,12 @@ package io.taskpool.api;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.taskpool.task.Task;
+import io.taskpool.task.TaskAttempt;
+import io.taskpool.task.TaskState;
 import io.taskpool.task.TaskError;
 import io.taskpool.task.TaskProgress;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** A task as the API shows it. */
@@ -26,6 +29,10 @@ record TaskView(
         @Schema(description = "Higher runs first", example = "0") int priority,
         @Schema(description = "Time limit of one run, in milliseconds", example = "60000") long timeoutMs,
         @Schema(description = "Which run this is (1 for the first)", example = "1") int attempt,
+        @Schema(description = "How many runs the task may have in all", example = "3") int maxAttempts,
+        @Schema(nullable = true, description = "While a failed task waits for its next attempt: not before this"
+                + " time (UTC)") Instant notBefore,
+        @Schema(description = "Every finished attempt, oldest first") List<AttemptView> attempts,
         @Schema(description = "Free-form labels", example = "{\"team\": \"search\"}") Map<String, String> labels,
         @Schema(description = "When the task was accepted (UTC)") Instant createdAt,
         @Schema(nullable = true, description = "When the current run was claimed (UTC)") Instant startedAt,
@@ -48,6 +55,23 @@ record TaskView(
             @Schema(nullable = true, description = "Diagnostics: the handler's stack trace or the worker's last"
                     + " stderr lines") String detail) {}
 
+    /** One finished attempt. */
+    @Schema(name = "TaskAttempt", description = "One finished run of a task")
+    record AttemptView(
+            @Schema(description = "Which run it was", example = "1") int attempt,
+            @Schema(nullable = true, description = "When it was claimed (UTC)") Instant startedAt,
+            @Schema(description = "When it ended (UTC)") Instant finishedAt,
+            @Schema(nullable = true, description = "The worker process that ran it", example = "4242") Long workerPid,
+            @Schema(nullable = true, description = "How it failed; null for the run that succeeded")
+            AttemptErrorView error) {}
+
+    /** How an attempt failed. */
+    @Schema(name = "TaskAttemptError", description = "How an attempt failed")
+    record AttemptErrorView(
+            @Schema(description = "Stable code", example = "TASK_FAILED") String code,
+            @Schema(description = "What happened", example = "java.lang.IllegalStateException: backend busy")
+            String message) {}
+
     /** Progress reported by the handler. */
     @Schema(name = "TaskProgress", description = "Progress reported by the running handler")
     record ProgressView(
@@ -55,15 +79,23 @@ record TaskView(
             @Schema(nullable = true, description = "What the handler is doing", example = "sieving segment 3 of 12")
             String message) {}
 
-    static TaskView of(Task task) {
+    static TaskView of(Task task, List<TaskAttempt> attempts) {
         TaskError error = task.error();
         TaskProgress progress = task.progress();
         return new TaskView(task.id().toString(), task.type(), task.state().name(), task.inputJson(),
                 task.resultJson(),
                 error == null ? null : new ErrorView(error.code(), error.message(), error.detail()),
                 progress == null ? null : new ProgressView(progress.fraction(), progress.message()),
-                task.priority(), task.timeoutMs(), task.attempt(), task.labels(), task.createdAt(), task.startedAt(),
+                task.priority(), task.timeoutMs(), task.attempt(), task.maxAttempts(),
+                task.state() == TaskState.QUEUED ? task.notBefore() : null,
+                attempts.stream().map(TaskView::attempt).toList(), task.labels(), task.createdAt(), task.startedAt(),
                 task.finishedAt(), task.workerPid(), task.batchId() == null ? null : task.batchId().toString(),
                 task.batchIndex());
+    }
+
+    private static AttemptView attempt(TaskAttempt attempt) {
+        TaskError error = attempt.error();
+        return new AttemptView(attempt.attempt(), attempt.startedAt(), attempt.finishedAt(), attempt.workerPid(),
+                error == null ? null : new AttemptErrorView(error.code(), error.message()));
     }
 }

@@ -9,6 +9,7 @@ import io.taskpool.task.TaskFailure;
 import io.taskpool.task.TaskOutcome;
 import io.taskpool.task.TaskProgress;
 import io.taskpool.task.TaskQuery;
+import io.taskpool.task.TaskAttempt;
 import io.taskpool.task.TaskState;
 import io.taskpool.task.TaskStore;
 import java.sql.ResultSet;
@@ -47,9 +48,9 @@ class JdbcTaskStore implements TaskStore {
      */
     static final String INSERT = """
             INSERT INTO task (id, type, state, input, priority, timeout_ms, attempt, max_attempts, labels, created_at,
-                              idempotency_key, request_hash, dispatch_round)
+                              idempotency_key, request_hash, retry_backoff_ms, retry_on_timeout, dispatch_round)
             VALUES (:id, :type, 'QUEUED', :input, :priority, :timeoutMs, :attempt, :maxAttempts, :labels, :createdAt,
-                    :idempotencyKey, :requestHash,
+                    :idempotencyKey, :requestHash, :retryBackoffMs, :retryOnTimeout,
                     GREATEST(COALESCE((SELECT dispatch_round FROM task ${queueOrder}
                                        WHERE state = 'QUEUED' AND priority = :priority
                                        ORDER BY state, priority DESC, dispatch_round FETCH FIRST 1 ROW ONLY), 0),
@@ -63,7 +64,8 @@ class JdbcTaskStore implements TaskStore {
     static final String COLUMNS = """
             id, seq, type, state, input, result, error_code, error_message, error_detail, progress_fraction,
             progress_message, priority, timeout_ms, attempt, max_attempts, labels, created_at, started_at,
-            finished_at, worker_pid, owner, cancel_requested, batch_id, batch_index, dispatch_round, request_hash\
+            finished_at, worker_pid, owner, cancel_requested, batch_id, batch_index, dispatch_round, request_hash,
+            retry_backoff_ms, retry_on_timeout, not_before\
             """;
 
     static final String FIND = "SELECT " + COLUMNS + " FROM task WHERE id = :id";
@@ -93,6 +95,7 @@ class JdbcTaskStore implements TaskStore {
             UPDATE task SET state = 'RUNNING', owner = :owner, started_at = :now, worker_pid = NULL,
                    progress_fraction = NULL, progress_message = NULL
             WHERE ${claimGuard} id IN (SELECT id FROM task ${queueOrder} WHERE state = 'QUEUED'
+                           AND (not_before IS NULL OR not_before <= :now)
                          ORDER BY state, priority DESC, dispatch_round, seq
                          FETCH FIRST :max ROWS ONLY
                          ${skipLocked})
@@ -103,6 +106,7 @@ class JdbcTaskStore implements TaskStore {
             UPDATE task SET state = 'RUNNING', owner = :owner, started_at = :now, worker_pid = NULL,
                    progress_fraction = NULL, progress_message = NULL
             WHERE ${claimGuard} id IN (SELECT id FROM task WHERE batch_id = :batchId AND state = 'QUEUED' AND dispatch_round = :round
+                           AND (not_before IS NULL OR not_before <= :now)
                          ${skipLocked})
             """;
 
@@ -160,8 +164,45 @@ class JdbcTaskStore implements TaskStore {
               AND attempt < max_attempts AND cancel_requested = FALSE
             """;
 
+    /** The interrupted attempts that {@link #REQUEUE_INTERRUPTED} is about to re-queue, kept as earlier attempts. */
+    static final String RECORD_INTERRUPTED = """
+            INSERT INTO task_attempt (task_id, attempt, started_at, finished_at, worker_pid, owner, error_code,
+                                      error_message)
+            SELECT id, attempt, started_at, :now, worker_pid, owner, :code, :message FROM task
+            WHERE state = 'RUNNING' AND (owner = :owner OR :everyOwner)
+              AND attempt < max_attempts AND cancel_requested = FALSE
+            """;
+
     static final String FIND_OUT_OF_ATTEMPTS = """
             SELECT id FROM task WHERE state = 'RUNNING' AND (owner = :owner OR :everyOwner)
+            """;
+
+    /**
+     * A failed attempt that will be retried: back to QUEUED with the next attempt number, not
+     * claimable before {@code :notBefore}. Owner, start and worker stay for {@link #RECORD_ATTEMPT},
+     * which runs next under this row lock, and are cleared by {@link #CLEAR_RUN}.
+     */
+    static final String RETRY_IF_RUNNING = """
+            UPDATE task SET state = 'QUEUED', attempt = attempt + 1, not_before = :notBefore,
+                   cancel_requested = FALSE, progress_fraction = NULL, progress_message = NULL
+            WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt AND attempt < max_attempts
+              AND cancel_requested = FALSE
+            """;
+
+    static final String RECORD_ATTEMPT = """
+            INSERT INTO task_attempt (task_id, attempt, started_at, finished_at, worker_pid, owner, error_code,
+                                      error_message)
+            SELECT id, attempt - 1, started_at, :now, worker_pid, owner, :code, :message FROM task
+            WHERE id = :id AND attempt = :attempt + 1
+            """;
+
+    static final String CLEAR_RUN = """
+            UPDATE task SET owner = NULL, started_at = NULL, worker_pid = NULL WHERE id = :id AND state = 'QUEUED'
+            """;
+
+    static final String EARLIER_ATTEMPTS = """
+            SELECT task_id, attempt, started_at, finished_at, worker_pid, error_code, error_message
+            FROM task_attempt WHERE task_id IN (:ids) ORDER BY task_id, attempt
             """;
 
     static final String DELETE_IF_TERMINAL = """
@@ -219,6 +260,8 @@ class JdbcTaskStore implements TaskStore {
                 .param("maxAttempts", task.maxAttempts())
                 .param("labels", json.writeValueAsString(task.labels()))
                 .param("createdAt", timestamp(task.createdAt()))
+                .param("retryBackoffMs", task.retryBackoffMs())
+                .param("retryOnTimeout", task.retryOnTimeout())
                 .update();
     }
 
@@ -328,15 +371,22 @@ class JdbcTaskStore implements TaskStore {
     }
 
     @Override
-    public boolean[] finish(List<TaskOutcome> outcomes, Instant now) {
-        boolean[] written = new boolean[outcomes.size()];
+    public TaskState[] finish(List<TaskOutcome> outcomes, Instant now) {
+        TaskState[] written = new TaskState[outcomes.size()];
         transactions.executeWithoutResult(status -> {
             for (int i = 0; i < outcomes.size(); i++) {
                 TaskOutcome outcome = outcomes.get(i);
                 Task task = outcome.task();
-                written[i] = outcome.isSuccess()
-                        ? succeed(task.id(), task.attempt(), outcome.resultJson(), now)
-                        : fail(task.id(), task.attempt(), outcome.failure(), now);
+                if (outcome.isSuccess()) {
+                    written[i] = succeed(task.id(), task.attempt(), outcome.resultJson(), now) ? TaskState.SUCCEEDED
+                            : null;
+                } else if (outcome.retryAt() != null
+                        && retry(task.id(), task.attempt(), outcome.failure(), outcome.retryAt(), now)) {
+                    written[i] = TaskState.QUEUED;
+                } else {
+                    written[i] = fail(task.id(), task.attempt(), outcome.failure(), now) ? outcome.failure().state()
+                            : null;
+                }
             }
         });
         return written;
@@ -396,6 +446,36 @@ class JdbcTaskStore implements TaskStore {
     }
 
     @Override
+    public boolean retry(UUID id, int attempt, TaskFailure failure, Instant notBefore, Instant now) {
+        return transactions.execute(status -> {
+            boolean requeued = changed(jdbc.sql(RETRY_IF_RUNNING).param("id", id).param("attempt", attempt)
+                    .param("notBefore", timestamp(notBefore)).update());
+            if (requeued) {
+                jdbc.sql(RECORD_ATTEMPT).param("id", id).param("attempt", attempt).param("now", timestamp(now))
+                        .param("code", failure.code()).param("message", failure.message()).update();
+                jdbc.sql(CLEAR_RUN).param("id", id).update();
+            }
+            return requeued;
+        });
+    }
+
+    @Override
+    public Map<UUID, List<TaskAttempt>> earlierAttempts(Collection<UUID> ids) {
+        Map<UUID, List<TaskAttempt>> attempts = new HashMap<>();
+        if (ids.isEmpty()) {
+            return attempts;
+        }
+        jdbc.sql(EARLIER_ATTEMPTS).param("ids", ids).query(rs -> {
+            long pid = rs.getLong("worker_pid");
+            Long workerPid = rs.wasNull() ? null : pid;
+            attempts.computeIfAbsent(rs.getObject("task_id", UUID.class), id -> new ArrayList<>())
+                    .add(new TaskAttempt(rs.getInt("attempt"), instant(rs, "started_at"), instant(rs, "finished_at"),
+                            workerPid, new TaskError(rs.getString("error_code"), rs.getString("error_message"), null)));
+        });
+        return attempts;
+    }
+
+    @Override
     public boolean cancelQueued(UUID id, Instant now) {
         return changed(jdbc.sql(CANCEL_IF_QUEUED).param("id", id).param("now", timestamp(now)).update());
     }
@@ -418,6 +498,9 @@ class JdbcTaskStore implements TaskStore {
     @Override
     public Recovery recoverRunning(String owner, TaskFailure failure, Instant now) {
         return transactions.execute(status -> {
+            jdbc.sql(RECORD_INTERRUPTED).param("owner", owner).param("everyOwner", singleNode)
+                    .param("now", timestamp(now)).param("code", failure.code()).param("message", failure.message())
+                    .update();
             int requeued = jdbc.sql(REQUEUE_INTERRUPTED).param("owner", owner).param("everyOwner", singleNode)
                     .update();
             // What is still RUNNING for this owner is out of attempts (or was being cancelled).
@@ -486,7 +569,10 @@ class JdbcTaskStore implements TaskStore {
                 rs.getString("owner"),
                 rs.getBoolean("cancel_requested"),
                 rs.getObject("batch_id", UUID.class),
-                batchIndex(rs));
+                batchIndex(rs),
+                rs.getLong("retry_backoff_ms"),
+                rs.getBoolean("retry_on_timeout"),
+                instant(rs, "not_before"));
     }
 
     private static Integer batchIndex(ResultSet rs) throws SQLException {

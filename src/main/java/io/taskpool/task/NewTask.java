@@ -7,9 +7,9 @@ import java.util.Map;
  * is the client's {@code Idempotency-Key} with the digest of the request, or {@code null}.
  */
 public record NewTask(String type, String inputJson, Long timeoutMs, Integer priority, Map<String, String> labels,
-        Idempotency idempotency) {
+        Integer maxAttempts, Long retryBackoffMs, Boolean retryOnTimeout, Idempotency idempotency) {
 
     public NewTask(String type, String inputJson, Long timeoutMs, Integer priority, Map<String, String> labels) {
-        this(type, inputJson, timeoutMs, priority, labels, null);
+        this(type, inputJson, timeoutMs, priority, labels, null, null, null, null);
     }
 }

@@ -9,6 +9,8 @@ import java.util.UUID;
  * worker and back without being interpreted here. {@code sequence} orders tasks by submission
  * (FIFO within a priority, and the cursor of list pages). An item of a batch has its batch's id
  * and its position in the batch's inputs ({@code batchIndex}, from 0); a single task has neither.
+ * A failed attempt is retried while {@code attempt < maxAttempts}, after {@code retryBackoffMs}
+ * doubled per attempt; a re-queued task waits until {@code notBefore}.
  */
 public record Task(
         UUID id,
@@ -31,7 +33,23 @@ public record Task(
         String owner,
         boolean cancelRequested,
         UUID batchId,
-        Integer batchIndex) {
+        Integer batchIndex,
+        long retryBackoffMs,
+        boolean retryOnTimeout,
+        Instant notBefore) {
+
+    /** The back-off before the second attempt when a submission names none. */
+    public static final long DEFAULT_RETRY_BACKOFF_MS = 1000;
+
+    /** A task with the default retry settings, claimable at once. */
+    public Task(UUID id, long sequence, String type, TaskState state, String inputJson, String resultJson,
+            TaskError error, TaskProgress progress, int priority, long timeoutMs, int attempt, int maxAttempts,
+            Map<String, String> labels, Instant createdAt, Instant startedAt, Instant finishedAt, Long workerPid,
+            String owner, boolean cancelRequested, UUID batchId, Integer batchIndex) {
+        this(id, sequence, type, state, inputJson, resultJson, error, progress, priority, timeoutMs, attempt,
+                maxAttempts, labels, createdAt, startedAt, finishedAt, workerPid, owner, cancelRequested, batchId,
+                batchIndex, DEFAULT_RETRY_BACKOFF_MS, false, null);
+    }
 
     /** A single task (no batch). */
     public Task(UUID id, long sequence, String type, TaskState state, String inputJson, String resultJson,

@@ -13,7 +13,9 @@ import org.springframework.util.unit.DataSize;
  * @param defaultTimeout time limit of a task that names no {@code timeoutMs}
  * @param maxTimeout the largest {@code timeoutMs} a client may ask for
  * @param cancelGrace how long a running task may take to stop after a cancel before its worker is killed
- * @param maxAttempts how many times a task is started in all before a lost run (service restart) fails it
+ * @param maxAttempts how many times a task may be started in all when its submission names no
+ *     {@code maxAttempts}: a failed attempt is retried while attempts remain, a run lost to a
+ *     restart or a lost node included
  * @param maxResult the largest result (JSON bytes) a task may return; larger fails with RESULT_TOO_LARGE
  * @param maxLog how much of a task's log is kept (its last characters, one per byte of this size)
  */
@@ -21,7 +23,7 @@ public record TaskProperties(
         @NotNull @DefaultValue("5m") Duration defaultTimeout,
         @NotNull @DefaultValue("1h") Duration maxTimeout,
         @NotNull @DefaultValue("1s") Duration cancelGrace,
-        @Min(1) @Max(100) @DefaultValue("3") int maxAttempts,
+        @Min(1) @Max(10) @DefaultValue("1") int maxAttempts,
         @NotNull @DefaultValue("1MB") DataSize maxResult,
         @NotNull @DefaultValue("1MB") DataSize maxLog) {
 

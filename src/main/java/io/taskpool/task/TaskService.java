@@ -9,13 +9,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -95,9 +98,12 @@ public class TaskService {
         checkQueueRoom();
         Instant now = now();
         Task task = new Task(TaskIds.next(), 0, request.type(), TaskState.QUEUED, inputJson, null, null, null,
-                request.priority() == null ? 0 : request.priority(), timeoutMs, 1, properties.maxAttempts(),
+                request.priority() == null ? 0 : request.priority(), timeoutMs, 1,
+                request.maxAttempts() == null ? properties.maxAttempts() : request.maxAttempts(),
                 request.labels() == null ? Map.of() : Map.copyOf(request.labels()),
-                now, null, null, null, null, false);
+                now, null, null, null, null, false, null, null,
+                request.retryBackoffMs() == null ? Task.DEFAULT_RETRY_BACKOFF_MS : request.retryBackoffMs(),
+                Boolean.TRUE.equals(request.retryOnTimeout()), null);
         try {
             store.insert(task, idempotency);
         } catch (IdempotencyKeyTakenException raced) {
@@ -200,6 +206,27 @@ public class TaskService {
 
     public List<Task> list(TaskQuery query) {
         return store.list(query);
+    }
+
+    /**
+     * Every finished attempt of these tasks, by task: the earlier ones from the store (only
+     * tasks past their first attempt have any), and the last one from the task itself once it
+     * is terminal.
+     */
+    public Map<UUID, List<TaskAttempt>> attempts(List<Task> tasks) {
+        List<UUID> retried = tasks.stream().filter(task -> task.attempt() > 1).map(Task::id).toList();
+        Map<UUID, List<TaskAttempt>> earlier = retried.isEmpty() ? Map.of() : store.earlierAttempts(retried);
+        Map<UUID, List<TaskAttempt>> attempts = new HashMap<>();
+        for (Task task : tasks) {
+            List<TaskAttempt> all = new ArrayList<>(earlier.getOrDefault(task.id(), List.of()));
+            if (task.state().isTerminal() && task.startedAt() != null) {
+                TaskError error = task.error() == null ? null : new TaskError(task.error().code(),
+                        task.error().message(), null);
+                all.add(new TaskAttempt(task.attempt(), task.startedAt(), task.finishedAt(), task.workerPid(), error));
+            }
+            attempts.put(task.id(), all);
+        }
+        return attempts;
     }
 
     /**
@@ -325,17 +352,49 @@ public class TaskService {
         if (outcomes.isEmpty()) {
             return;
         }
-        boolean[] written = store.finish(outcomes, clock.instant());
-        for (int i = 0; i < outcomes.size(); i++) {
-            if (written[i]) {
-                TaskOutcome outcome = outcomes.get(i);
-                if (outcome.isSuccess()) {
-                    finished(outcome.task(), TaskState.SUCCEEDED, "");
-                } else {
-                    finished(outcome.task(), outcome.failure().state(), outcome.failure().code());
-                }
+        Instant now = clock.instant();
+        List<TaskOutcome> decided = outcomes.stream().map(outcome -> withRetryDecision(outcome, now)).toList();
+        TaskState[] written = store.finish(decided, now);
+        for (int i = 0; i < decided.size(); i++) {
+            TaskOutcome outcome = decided.get(i);
+            if (written[i] == TaskState.QUEUED) {
+                retried(outcome);
+            } else if (written[i] == TaskState.SUCCEEDED) {
+                finished(outcome.task(), TaskState.SUCCEEDED, "");
+            } else if (written[i] != null) {
+                finished(outcome.task(), outcome.failure().state(), outcome.failure().code());
             }
         }
+    }
+
+    /**
+     * A failure is retried while attempts remain, if its kind may be: a handler's exception, a
+     * crashed worker or one out of memory may go better next time; a time-out only when the task
+     * asked for it; a cancel, a protocol violation or an oversized result never.
+     */
+    private TaskOutcome withRetryDecision(TaskOutcome outcome, Instant now) {
+        Task task = outcome.task();
+        if (outcome.isSuccess() || task.attempt() >= task.maxAttempts()) {
+            return outcome;
+        }
+        boolean retryable = switch (outcome.failure().code()) {
+            case "TASK_FAILED", "WORKER_CRASHED", "OUT_OF_MEMORY" -> true;
+            case "TIMED_OUT" -> task.retryOnTimeout();
+            default -> false;
+        };
+        return retryable ? outcome.retriedAt(now.plus(RetryBackoff.before(task.attempt() + 1,
+                task.retryBackoffMs()))) : outcome;
+    }
+
+    /** A failed attempt went back to the queue: tell followers, and wake the dispatcher in time. */
+    private void retried(TaskOutcome outcome) {
+        Task task = outcome.task();
+        events.publish(TaskEvent.state(task, TaskState.QUEUED, outcome.failure().code(), clock.instant()));
+        Counter.builder("taskpool.tasks.retried").tag("type", task.type()).tag("code", outcome.failure().code())
+                .description("Failed attempts sent back to the queue for another").register(meters).increment();
+        queueDepth.added(1);
+        long delayNanos = Math.max(0, Duration.between(clock.instant(), outcome.retryAt()).toNanos());
+        CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS).execute(workers::taskQueued);
     }
 
     public void progressed(Task task, TaskProgress progress) {
@@ -373,8 +432,7 @@ public class TaskService {
      */
     public TaskStore.Recovery recoverInterruptedTasks() {
         TaskStore.Recovery recovery = store.recoverRunning(nodeId,
-                new TaskFailure.WorkerCrashed("service restarted while the task was running, and the task has used"
-                        + " all its attempts (taskpool.tasks.max-attempts)", null),
+                new TaskFailure.WorkerCrashed("the service restarted while the task was running", null),
                 clock.instant());
         if (recovery.requeued() > 0 || !recovery.failed().isEmpty()) {
             log.warn("Tasks node '{}' was running when it stopped: {} re-queued for another attempt, {} failed"

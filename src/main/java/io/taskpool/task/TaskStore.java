@@ -3,6 +3,7 @@ package io.taskpool.task;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -54,10 +55,12 @@ public interface TaskStore {
     void recordWorker(Collection<UUID> ids, long pid);
 
     /**
-     * Writes many outcomes in one commit, each conditional like {@link #succeed} and
-     * {@link #fail}; element {@code i} of the answer says whether outcome {@code i} was written.
+     * Writes many outcomes in one commit, each conditional like {@link #succeed}, {@link #retry}
+     * and {@link #fail}; element {@code i} of the answer is the state outcome {@code i} left its
+     * task in, or null if it was not written (the task had moved on). A retry that cannot happen
+     * (a cancel was requested meanwhile) is written as the failure.
      */
-    boolean[] finish(List<TaskOutcome> outcomes, Instant now);
+    TaskState[] finish(List<TaskOutcome> outcomes, Instant now);
 
     /** Stores the latest progress of a RUNNING task. */
     boolean recordProgress(UUID id, int attempt, TaskProgress progress);
@@ -76,6 +79,16 @@ public interface TaskStore {
 
     /** RUNNING (this attempt) to the failure's terminal state. */
     boolean fail(UUID id, int attempt, TaskFailure failure, Instant now);
+
+    /**
+     * RUNNING (this attempt, not being cancelled, attempts left) back to QUEUED as the next
+     * attempt, claimable from {@code notBefore}; the failed attempt is kept in the task's
+     * earlier attempts.
+     */
+    boolean retry(UUID id, int attempt, TaskFailure failure, Instant notBefore, Instant now);
+
+    /** The attempts of these tasks that were followed by another, by task, in attempt order. */
+    Map<UUID, List<TaskAttempt>> earlierAttempts(Collection<UUID> ids);
 
     /** QUEUED to CANCELLED. */
     boolean cancelQueued(UUID id, Instant now);

@@ -41,7 +41,7 @@ class TaskpoolPropertiesTest {
             assertThat(properties.tasks().defaultTimeout()).isEqualTo(Duration.ofMinutes(5));
             assertThat(properties.tasks().maxTimeout()).isEqualTo(Duration.ofHours(1));
             assertThat(properties.tasks().cancelGrace()).isEqualTo(Duration.ofSeconds(1));
-            assertThat(properties.tasks().maxAttempts()).isEqualTo(3);
+            assertThat(properties.tasks().maxAttempts()).isEqualTo(1);
             assertThat(properties.tasks().maxResult()).isEqualTo(DataSize.ofMegabytes(1));
             assertThat(properties.queue().capacity()).isEqualTo(100_000);
             assertThat(properties.api().maxBody()).isEqualTo(DataSize.ofMegabytes(1));

@@ -793,6 +793,52 @@ abstract class TaskStoreContract {
         assertThat(reread(finished).state()).isEqualTo(TaskState.SUCCEEDED);
     }
 
+    // ---- retries ----
+
+    @Test
+    void retryRequeuesTheNextAttemptNotClaimableBeforeItsTimeAndKeepsTheFailedOne() {
+        Task task = running(aQueuedTask(), NODE_A);
+        store.recordWorker(task.id(), task.attempt(), 4242);
+        Instant notBefore = clock.instant().plusSeconds(5);
+
+        assertThat(store.retry(task.id(), 1, new TaskFailure.TaskError("java.lang.IllegalStateException", "boom", null), notBefore,
+                clock.instant())).isTrue();
+
+        Task queued = reread(task);
+        assertThat(queued.state()).isEqualTo(TaskState.QUEUED);
+        assertThat(queued.attempt()).isEqualTo(2);
+        assertThat(queued.notBefore()).isEqualTo(notBefore);
+        assertThat(queued.owner()).isNull();
+        assertThat(queued.workerPid()).isNull();
+        assertThat(store.earlierAttempts(List.of(task.id())).get(task.id())).singleElement().satisfies(attempt -> {
+            assertThat(attempt.attempt()).isEqualTo(1);
+            assertThat(attempt.workerPid()).isEqualTo(4242L);
+            assertThat(attempt.startedAt()).isEqualTo(task.startedAt());
+            assertThat(attempt.error().code()).isEqualTo("TASK_FAILED");
+        });
+        assertThat(store.claimQueued(1, NODE_A, clock.instant())).isEmpty();
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(store.claimQueued(1, NODE_B, clock.instant())).extracting(Task::id, Task::attempt)
+                .containsExactly(tuple(task.id(), 2));
+    }
+
+    @Test
+    void retryOfAnOldAttemptOrOfATaskBeingCancelledOrOutOfAttemptsChangesNothing() {
+        Task task = running(aQueuedTask(), NODE_A);
+        Instant later = clock.instant().plusSeconds(1);
+        TaskFailure failure = new TaskFailure.TaskError("java.lang.IllegalStateException", "boom", null);
+
+        assertThat(store.retry(task.id(), 2, failure, later, clock.instant())).as("another attempt").isFalse();
+        store.requestCancel(task.id());
+        assertThat(store.retry(task.id(), 1, failure, later, clock.instant())).as("being cancelled").isFalse();
+        Task last = running(withAttempt(aQueuedTask(), 3, 3), NODE_B);
+        assertThat(store.retry(last.id(), 3, failure, later, clock.instant())).as("out of attempts").isFalse();
+
+        assertThat(reread(task).state()).isEqualTo(TaskState.RUNNING);
+        assertThat(reread(last).state()).isEqualTo(TaskState.RUNNING);
+        assertThat(store.earlierAttempts(List.of(task.id(), last.id()))).isEmpty();
+    }
+
     // ---- delete ----
 
     @Test

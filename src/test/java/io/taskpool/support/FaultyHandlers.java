@@ -228,6 +228,35 @@ public final class FaultyHandlers {
         }
     }
 
+    /**
+     * Fails its first {@code failures} attempts, then succeeds: each attempt leaves a file in the
+     * directory {@code dir}, since attempts run in different worker processes. With {@code crash}
+     * the failing attempts kill their worker instead of throwing.
+     */
+    public static final class Flaky extends Named {
+        public Flaky() {
+            super("test.flaky");
+        }
+
+        @Override
+        public Object run(TaskInput input, TaskContext context) throws Exception {
+            java.nio.file.Path dir = java.nio.file.Path.of(input.requireString("dir"));
+            java.nio.file.Files.createDirectories(dir);
+            int attempt;
+            try (var files = java.nio.file.Files.list(dir)) {
+                attempt = (int) files.count() + 1;
+            }
+            java.nio.file.Files.createFile(dir.resolve("attempt-" + attempt));
+            if (attempt <= input.requireLong("failures", 0, 100)) {
+                if (Boolean.TRUE.equals(input.asMap().get("crash"))) {
+                    Runtime.getRuntime().halt(7);
+                }
+                throw new IllegalStateException("attempt " + attempt + " fails on purpose");
+            }
+            return Map.of("attempts", attempt);
+        }
+    }
+
     /** Says which process runs it. */
     public static final class Pid extends Named {
         public Pid() {
