@@ -171,6 +171,7 @@ class BatchController {
         try {
             streams.execute(() -> {
                 try {
+                    sink.open();
                     if (completionOrder) {
                         results.inCompletionOrder(batch, sink);
                     } else {

@@ -26,6 +26,14 @@ final class NdjsonSink implements BatchResultStream.ItemSink {
         this.json = json;
     }
 
+    /**
+     * Sends the status line and headers now: a client (or a proxy) waiting for them would
+     * otherwise wait for the first finished item, which may take as long as a task runs.
+     */
+    void open() throws IOException {
+        emitter.send("", NDJSON);
+    }
+
     @Override
     public void accept(BatchItem item) throws IOException {
         lines.append(json.writeValueAsString(BatchItemView.of(item))).append('\n');

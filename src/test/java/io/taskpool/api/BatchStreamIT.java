@@ -47,6 +47,21 @@ class BatchStreamIT extends BatchTest {
     }
 
     @Test
+    void theStreamAnswersWithItsHeadersBeforeAnyItemIsReady() throws Exception {
+        String id = submitBatchId(Map.of("type", "sleep", "inputs", List.of(Map.of("ms", 5000))));
+        try {
+            HttpResponse<Stream<String>> response = openStream(id, "completion");
+            // The reply is here while its only item still runs: nothing waited for the item.
+            assertThat(batch(id).<Integer>path("counts.succeeded")).isZero();
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
+                    .startsWith("application/x-ndjson"));
+            response.body().close();
+        } finally {
+            cancelIfRunning(id);
+        }
+    }
+
+    @Test
     void inputOrderStreamSendsTheFirstItemWhileALaterOneStillRuns() throws Exception {
         String id = submitBatchId(Map.of("type", "sleep", "chunkSize", 1,
                 "inputs", List.of(Map.of("ms", 10), Map.of("ms", 3000))));
