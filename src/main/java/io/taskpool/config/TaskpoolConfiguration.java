@@ -7,6 +7,8 @@ import io.taskpool.task.BatchService;
 import io.taskpool.task.BatchSignals;
 import io.taskpool.task.BatchStore;
 import io.taskpool.task.InputSchemas;
+import io.taskpool.task.NodeHeartbeat;
+import io.taskpool.task.NodeSignals;
 import io.taskpool.task.TaskCompletions;
 import io.taskpool.task.TaskEvents;
 import io.taskpool.task.TaskService;
@@ -74,10 +76,17 @@ class TaskpoolConfiguration {
     @Bean
     TaskService taskService(TaskStore store, TaskpoolProperties properties, WorkerPool workers,
             TaskCompletions completions, BatchSignals batchSignals, ExecutorService taskWaitExecutor, Clock clock,
-            MeterRegistry meters, InputSchemas inputSchemas, TaskEvents taskEvents) {
-        return new TaskService(store, properties.tasks(), properties.queue(), properties.nodeId(), workers,
-                completions, batchSignals, taskWaitExecutor, clock, meters, properties.defaultTimeouts(),
+            MeterRegistry meters, InputSchemas inputSchemas, TaskEvents taskEvents, NodeSignals nodeSignals) {
+        TaskService service = new TaskService(store, properties.tasks(), properties.queue(), properties.nodeId(),
+                workers, completions, batchSignals, taskWaitExecutor, clock, meters, properties.defaultTimeouts(),
                 inputSchemas, taskEvents);
+        service.connect(nodeSignals);
+        return service;
+    }
+
+    @Bean(initMethod = "start", destroyMethod = "close")
+    NodeHeartbeat nodeHeartbeat(TaskService tasks, TaskStore store, TaskpoolProperties properties) {
+        return new NodeHeartbeat(tasks, properties.cluster().lease(), store.shared());
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")

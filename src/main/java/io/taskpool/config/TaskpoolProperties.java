@@ -2,6 +2,7 @@ package io.taskpool.config;
 
 import io.taskpool.api.ApiProperties;
 import io.taskpool.task.BatchProperties;
+import io.taskpool.task.ClusterProperties;
 import io.taskpool.task.QueueProperties;
 import io.taskpool.task.TaskProperties;
 import io.taskpool.worker.ProgramProperties;
@@ -30,6 +31,7 @@ import org.springframework.validation.annotation.Validated;
  * @param queue the queue
  * @param api the HTTP API
  * @param batches batches of many inputs
+ * @param cluster replicas sharing one store
  * @param programs task types run by external programs, by type name
  */
 @Validated
@@ -42,6 +44,7 @@ public record TaskpoolProperties(
         @Valid @DefaultValue @NestedConfigurationProperty QueueProperties queue,
         @Valid @DefaultValue @NestedConfigurationProperty ApiProperties api,
         @Valid @DefaultValue @NestedConfigurationProperty BatchProperties batches,
+        @Valid @DefaultValue @NestedConfigurationProperty ClusterProperties cluster,
         @DefaultValue Map<String, ProgramProperties> programs) {
 
     public TaskpoolProperties {

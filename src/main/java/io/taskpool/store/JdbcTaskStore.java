@@ -15,6 +15,7 @@ import io.taskpool.task.TaskStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -93,6 +94,7 @@ class JdbcTaskStore implements TaskStore {
      */
     static final String CLAIM_QUEUED = """
             UPDATE task SET state = 'RUNNING', owner = :owner, started_at = :now, worker_pid = NULL,
+                   lease_expires_at = :leaseUntil,
                    progress_fraction = NULL, progress_message = NULL
             WHERE ${claimGuard} id IN (SELECT id FROM task ${queueOrder} WHERE state = 'QUEUED'
                            AND (not_before IS NULL OR not_before <= :now)
@@ -104,6 +106,7 @@ class JdbcTaskStore implements TaskStore {
     /** The rest of a batch's chunk: its queued items of the same round. Wrapped by {@link SqlDialect#claimChunk()}. */
     static final String CLAIM_CHUNK = """
             UPDATE task SET state = 'RUNNING', owner = :owner, started_at = :now, worker_pid = NULL,
+                   lease_expires_at = :leaseUntil,
                    progress_fraction = NULL, progress_message = NULL
             WHERE ${claimGuard} id IN (SELECT id FROM task WHERE batch_id = :batchId AND state = 'QUEUED' AND dispatch_round = :round
                            AND (not_before IS NULL OR not_before <= :now)
@@ -205,6 +208,22 @@ class JdbcTaskStore implements TaskStore {
             FROM task_attempt WHERE task_id IN (:ids) ORDER BY task_id, attempt
             """;
 
+    static final String RENEW_LEASES = """
+            UPDATE task SET lease_expires_at = :until WHERE state = 'RUNNING' AND owner = :owner
+            """;
+
+    static final String CANCEL_REQUESTED_OF = """
+            SELECT id FROM task WHERE state = 'RUNNING' AND owner = :owner AND cancel_requested = TRUE
+            """;
+
+    static final String EXPIRED_LEASES = "SELECT " + COLUMNS + """
+             FROM task WHERE state = 'RUNNING' AND owner <> :owner AND lease_expires_at < :now
+            """;
+
+    static final String FINISHED_AMONG = """
+            SELECT id FROM task WHERE id IN (:ids) AND state IN ('SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT')
+            """;
+
     static final String DELETE_IF_TERMINAL = """
             DELETE FROM task WHERE id = :id AND state IN ('SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT')
             """;
@@ -216,9 +235,12 @@ class JdbcTaskStore implements TaskStore {
     private final TransactionTemplate transactions;
     private final JsonMapper json;
     private final boolean singleNode;
+    private final Duration lease;
+
+    static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
 
     JdbcTaskStore(JdbcClient jdbc, SqlDialect dialect, TransactionTemplate transactions, JsonMapper json) {
-        this(jdbc, dialect, transactions, json, false);
+        this(jdbc, dialect, transactions, json, false, DEFAULT_LEASE);
     }
 
     /**
@@ -228,11 +250,18 @@ class JdbcTaskStore implements TaskStore {
      */
     JdbcTaskStore(JdbcClient jdbc, SqlDialect dialect, TransactionTemplate transactions, JsonMapper json,
             boolean singleNode) {
+        this(jdbc, dialect, transactions, json, singleNode, DEFAULT_LEASE);
+    }
+
+    /** @param lease how long a claim holds a task without its owner renewing it */
+    JdbcTaskStore(JdbcClient jdbc, SqlDialect dialect, TransactionTemplate transactions, JsonMapper json,
+            boolean singleNode, Duration lease) {
         this.jdbc = jdbc;
         this.dialect = dialect;
         this.transactions = transactions;
         this.json = json;
         this.singleNode = singleNode;
+        this.lease = lease;
     }
 
     @Override
@@ -315,6 +344,7 @@ class JdbcTaskStore implements TaskStore {
         List<Task> claimed = new ArrayList<>(jdbc.sql(dialect.claimQueued())
                 .param("owner", owner)
                 .param("now", timestamp(now))
+                .param("leaseUntil", timestamp(now.plus(lease)))
                 .param("max", max)
                 .query(this::task)
                 .list());
@@ -328,6 +358,7 @@ class JdbcTaskStore implements TaskStore {
         List<Claimed> heads = new ArrayList<>(jdbc.sql(dialect.claimQueued())
                 .param("owner", owner)
                 .param("now", timestamp(now))
+                .param("leaseUntil", timestamp(now.plus(lease)))
                 .param("max", maxChunks)
                 .query((rs, row) -> new Claimed(task(rs, row), rs.getLong("dispatch_round")))
                 .list());
@@ -349,6 +380,7 @@ class JdbcTaskStore implements TaskStore {
                 tasks.addAll(jdbc.sql(dialect.claimChunk())
                         .param("owner", owner)
                         .param("now", timestamp(now))
+                        .param("leaseUntil", timestamp(now.plus(lease)))
                         .param("batchId", first.batchId())
                         .param("round", round)
                         .query(this::task)
@@ -518,6 +550,31 @@ class JdbcTaskStore implements TaskStore {
             }
             return new Recovery(requeued, failed);
         });
+    }
+
+    @Override
+    public boolean shared() {
+        return !singleNode;
+    }
+
+    @Override
+    public int renewLeases(String owner, Instant now) {
+        return jdbc.sql(RENEW_LEASES).param("owner", owner).param("until", timestamp(now.plus(lease))).update();
+    }
+
+    @Override
+    public List<UUID> cancelRequestedOf(String owner) {
+        return jdbc.sql(CANCEL_REQUESTED_OF).param("owner", owner).query(UUID.class).list();
+    }
+
+    @Override
+    public List<Task> expiredLeases(String self, Instant now) {
+        return jdbc.sql(EXPIRED_LEASES).param("owner", self).param("now", timestamp(now)).query(this::task).list();
+    }
+
+    @Override
+    public List<UUID> finishedAmong(Collection<UUID> ids) {
+        return ids.isEmpty() ? List.of() : jdbc.sql(FINISHED_AMONG).param("ids", ids).query(UUID.class).list();
     }
 
     @Override

@@ -1,10 +1,13 @@
 package io.taskpool.store;
 
 import io.taskpool.task.BatchStore;
+import io.taskpool.task.NodeSignals;
 import io.taskpool.task.TaskStore;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -26,10 +29,19 @@ class StoreConfiguration {
 
     @Bean
     TaskStore taskStore(JdbcClient jdbc, SqlDialect dialect, PlatformTransactionManager transactionManager,
-            JsonMapper json) {
+            JsonMapper json, @Value("${taskpool.cluster.lease:15s}") Duration lease) {
         // An embedded H2 database belongs to this one process; PostgreSQL may be shared by replicas.
         return new JdbcTaskStore(jdbc, dialect, new TransactionTemplate(transactionManager), json,
-                dialect == SqlDialect.H2);
+                dialect == SqlDialect.H2, lease);
+    }
+
+    /**
+     * Replicas on PostgreSQL wake each other; an embedded H2 store has no one to tell. Spring
+     * closes the listener (its inferred close method) before the data source it uses.
+     */
+    @Bean
+    NodeSignals nodeSignals(SqlDialect dialect, DataSource dataSource, JdbcClient jdbc) {
+        return dialect == SqlDialect.POSTGRESQL ? new PostgresNodeSignals(dataSource, jdbc) : NodeSignals.NONE;
     }
 
     @Bean

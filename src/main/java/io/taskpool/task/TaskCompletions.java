@@ -46,6 +46,11 @@ public class TaskCompletions {
         }
     }
 
+    /** The tasks someone waits on now. */
+    Set<UUID> waitedOnIds() {
+        return Set.copyOf(waiters.keySet());
+    }
+
     /** How many tasks have someone waiting; for metrics. */
     int waitedOn() {
         return waiters.size();

@@ -50,6 +50,8 @@ public class TaskService {
     private final InputSchemas inputSchemas;
     private final TaskEvents events;
 
+    private volatile NodeSignals signals = NodeSignals.NONE;
+
     public TaskService(TaskStore store, TaskProperties properties, QueueProperties queue, String nodeId,
             WorkerGateway workers, TaskCompletions completions, BatchSignals batchSignals, Executor waitExecutor,
             Clock clock, MeterRegistry meters, Map<String, Duration> defaultTimeouts, InputSchemas inputSchemas,
@@ -178,12 +180,32 @@ public class TaskService {
         }
     }
 
+    /**
+     * Exchanges signals with the other replicas of a shared store: queued work wakes their
+     * dispatchers, and their cancels reach this node's workers.
+     */
+    public void connect(NodeSignals nodeSignals) {
+        this.signals = nodeSignals;
+        nodeSignals.listen(new NodeSignals.Listener() {
+            @Override
+            public void taskQueued() {
+                workers.taskQueued();
+            }
+
+            @Override
+            public void cancelRequested(UUID taskId) {
+                workers.cancelRunning(taskId);
+            }
+        });
+    }
+
     /** New tasks are committed: count them and wake the dispatcher. */
     void queued(String type, int count) {
         queueDepth.added(count);
         Counter.builder("taskpool.tasks.submitted").tag("type", type)
                 .description("Tasks accepted").register(meters).increment(count);
         workers.taskQueued();
+        signals.taskQueued();
     }
 
     /** The store keeps microseconds: a reply shows what a later read will show. */
@@ -268,6 +290,7 @@ public class TaskService {
     void cancelRunning(UUID id) {
         if (store.requestCancel(id)) {
             workers.cancelRunning(id);
+            signals.cancelRequested(id); // its owner may be another replica
         }
     }
 
@@ -282,6 +305,7 @@ public class TaskService {
             batchSignals.itemFinished(items.batchId(), BatchSignals.MANY);
         } else {
             workers.taskQueued();
+            signals.taskQueued();
         }
     }
 
@@ -394,7 +418,10 @@ public class TaskService {
                 .description("Failed attempts sent back to the queue for another").register(meters).increment();
         queueDepth.added(1);
         long delayNanos = Math.max(0, Duration.between(clock.instant(), outcome.retryAt()).toNanos());
-        CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS).execute(workers::taskQueued);
+        CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS).execute(() -> {
+            workers.taskQueued();
+            signals.taskQueued();
+        });
     }
 
     public void progressed(Task task, TaskProgress progress) {
@@ -414,6 +441,43 @@ public class TaskService {
      */
     public boolean logged(Task task, String text) {
         return store.appendLog(task.id(), task.attempt(), text, maxLogChars());
+    }
+
+    // ---- between replicas ----
+
+    /** Keeps this node's claims alive. */
+    void renewLeases() {
+        store.renewLeases(nodeId, clock.instant());
+    }
+
+    /** Stops the tasks of this node that a client cancelled through another replica. */
+    void stopCancelledElsewhere() {
+        store.cancelRequestedOf(nodeId).forEach(workers::cancelRunning);
+    }
+
+    /** Answers long polls here of tasks that another replica finished. */
+    void wakeWaitersOfTasksFinishedElsewhere() {
+        store.finishedAmong(completions.waitedOnIds()).forEach(completions::terminated);
+    }
+
+    /**
+     * Deals with the tasks of replicas whose leases ran out, as their owner would have with a
+     * crashed worker: another attempt while attempts remain, else FAILED with WORKER_CRASHED. A
+     * task being cancelled ends CANCELLED. Replicas that do this at the same moment are kept
+     * apart by the conditional writes: one of them wins each task.
+     */
+    void recoverTasksOfLostNodes() {
+        Instant now = clock.instant();
+        List<TaskOutcome> lost = store.expiredLeases(nodeId, now).stream().map(task -> TaskOutcome.failed(task,
+                task.cancelRequested()
+                        ? new TaskFailure.Cancelled("cancelled; its node '" + task.owner() + "' was lost before the"
+                                + " task stopped")
+                        : new TaskFailure.WorkerCrashed("node '" + task.owner() + "' was lost while running the task"
+                                + " (its lease ran out)", null))).toList();
+        if (!lost.isEmpty()) {
+            log.warn("Recovering {} tasks of lost nodes", lost.size());
+            finished(lost);
+        }
     }
 
     /** Claimed tasks that never reached a worker (the pool is stopping) go back to the queue. */

@@ -109,6 +109,21 @@ public interface TaskStore {
      */
     Recovery recoverRunning(String owner, TaskFailure failure, Instant now);
 
+    /** Whether other replicas may share this store (PostgreSQL), rather than this process alone (embedded H2). */
+    boolean shared();
+
+    /** Extends the lease of every RUNNING task of {@code owner} to a lease from {@code now}; returns how many. */
+    int renewLeases(String owner, Instant now);
+
+    /** RUNNING tasks of {@code owner} that a client asked to cancel (perhaps through another replica). */
+    List<UUID> cancelRequestedOf(String owner);
+
+    /** RUNNING tasks of other owners whose lease ran out before {@code now}: their owner is gone. */
+    List<Task> expiredLeases(String self, Instant now);
+
+    /** Those of these tasks that are terminal. */
+    List<UUID> finishedAmong(Collection<UUID> ids);
+
     /** Deletes a terminal task; false if it is unknown or not terminal. */
     boolean deleteTerminal(UUID id);
 

@@ -1,0 +1,39 @@
+package io.taskpool.task;
+
+import java.util.UUID;
+
+/**
+ * Hints between replicas that share a store, so that they react at once rather than at their
+ * next poll: work was queued (an idle replica claims it), a task was asked to stop (its owner
+ * stops it). Hints may be lost; every replica still polls for both.
+ */
+public interface NodeSignals {
+
+    /** Work was committed to the queue. */
+    void taskQueued();
+
+    /** A RUNNING task's cancel was committed. */
+    void cancelRequested(UUID taskId);
+
+    /** Starts delivering other replicas' signals to {@code listener}. */
+    void listen(Listener listener);
+
+    /** Receives other replicas' signals. */
+    interface Listener {
+        void taskQueued();
+
+        void cancelRequested(UUID taskId);
+    }
+
+    /** For a store this process has to itself: nobody to tell. */
+    NodeSignals NONE = new NodeSignals() {
+        @Override
+        public void taskQueued() {}
+
+        @Override
+        public void cancelRequested(UUID taskId) {}
+
+        @Override
+        public void listen(Listener listener) {}
+    };
+}
