@@ -7,6 +7,8 @@ import io.taskpool.task.BatchService;
 import io.taskpool.task.BatchSignals;
 import io.taskpool.task.BatchStore;
 import io.taskpool.task.InputSchemas;
+import io.taskpool.task.RetentionStore;
+import io.taskpool.task.RetentionSweeper;
 import io.taskpool.task.TaskCompletions;
 import io.taskpool.task.TaskEvents;
 import io.taskpool.task.TaskService;
@@ -91,6 +93,13 @@ class TaskpoolConfiguration {
             BatchItemWriter batchItemWriter) {
         return new BatchService(store, tasks, workers, properties.batches(), batchSignals, taskWaitExecutor, meters,
                 batchItemWriter);
+    }
+
+    @Bean(initMethod = "start", destroyMethod = "close")
+    RetentionSweeper retentionSweeper(RetentionStore store, TaskpoolProperties properties, Clock clock,
+            MeterRegistry meters) {
+        return new RetentionSweeper(store, properties.tasks().retention(), properties.tasks().retentionSweepInterval(),
+                clock, meters);
     }
 
     @Bean
