@@ -9,6 +9,8 @@ import io.taskpool.task.BatchStore;
 import io.taskpool.task.InputSchemas;
 import io.taskpool.task.NodeHeartbeat;
 import io.taskpool.task.NodeSignals;
+import io.taskpool.task.RetentionStore;
+import io.taskpool.task.RetentionSweeper;
 import io.taskpool.task.TaskCompletions;
 import io.taskpool.task.TaskEvents;
 import io.taskpool.task.TaskService;
@@ -100,6 +102,13 @@ class TaskpoolConfiguration {
             BatchItemWriter batchItemWriter) {
         return new BatchService(store, tasks, workers, properties.batches(), batchSignals, taskWaitExecutor, meters,
                 batchItemWriter);
+    }
+
+    @Bean(initMethod = "start", destroyMethod = "close")
+    RetentionSweeper retentionSweeper(RetentionStore store, TaskpoolProperties properties, Clock clock,
+            MeterRegistry meters) {
+        return new RetentionSweeper(store, properties.tasks().retention(), properties.tasks().retentionSweepInterval(),
+                clock, meters);
     }
 
     @Bean

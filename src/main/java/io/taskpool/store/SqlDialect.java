@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * The little SQL that differs between H2 and PostgreSQL: how an UPDATE hands back the rows it
- * changed, and index hints.
+ * changed, index hints, and the retention sweep's lock.
  */
 enum SqlDialect {
     /** H2 has no UPDATE ... RETURNING, but reads the changed rows through a data change delta table. */
@@ -53,6 +53,15 @@ enum SqlDialect {
     /** One statement that cancels a batch's queued items and returns their ids. */
     String cancelQueuedItems() {
         return returning(JdbcBatchStore.CANCEL_QUEUED_ITEMS, "id");
+    }
+
+    /**
+     * A query answering whether this transaction may delete what is past its retention. On
+     * PostgreSQL it takes the sweep's advisory lock until the transaction ends, so replicas sweep
+     * one at a time, unless another transaction holds it; H2 serves one process, which always may.
+     */
+    String sweepLock() {
+        return this == H2 ? "SELECT TRUE" : "SELECT pg_try_advisory_xact_lock(" + JdbcRetentionStore.SWEEP_LOCK + ")";
     }
 
     static SqlDialect forProductName(String databaseProductName) {

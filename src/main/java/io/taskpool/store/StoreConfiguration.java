@@ -2,6 +2,7 @@ package io.taskpool.store;
 
 import io.taskpool.task.BatchStore;
 import io.taskpool.task.NodeSignals;
+import io.taskpool.task.RetentionStore;
 import io.taskpool.task.TaskStore;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -48,5 +49,10 @@ class StoreConfiguration {
     BatchStore batchStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate, SqlDialect dialect,
             PlatformTransactionManager transactionManager, JsonMapper json) {
         return new JdbcBatchStore(jdbc, jdbcTemplate, dialect, new TransactionTemplate(transactionManager), json);
+    }
+
+    @Bean
+    RetentionStore retentionStore(JdbcClient jdbc, SqlDialect dialect, PlatformTransactionManager transactionManager) {
+        return new JdbcRetentionStore(jdbc, dialect, new TransactionTemplate(transactionManager));
     }
 }

@@ -18,6 +18,8 @@ import org.springframework.util.unit.DataSize;
  *     restart or a lost node included
  * @param maxResult the largest result (JSON bytes) a task may return; larger fails with RESULT_TOO_LARGE
  * @param maxLog how much of a task's log is kept (its last characters, one per byte of this size)
+ * @param retention how long a terminal task, or a finished batch with its items, is kept after it finished
+ * @param retentionSweepInterval how often this node deletes what is past its retention
  */
 public record TaskProperties(
         @NotNull @DefaultValue("5m") Duration defaultTimeout,
@@ -25,7 +27,9 @@ public record TaskProperties(
         @NotNull @DefaultValue("1s") Duration cancelGrace,
         @Min(1) @Max(10) @DefaultValue("1") int maxAttempts,
         @NotNull @DefaultValue("1MB") DataSize maxResult,
-        @NotNull @DefaultValue("1MB") DataSize maxLog) {
+        @NotNull @DefaultValue("1MB") DataSize maxLog,
+        @NotNull @DefaultValue("24h") Duration retention,
+        @NotNull @DefaultValue("1m") Duration retentionSweepInterval) {
 
     public TaskProperties {
         if (defaultTimeout != null && maxTimeout != null) {
@@ -47,6 +51,12 @@ public record TaskProperties(
         // The log is rewritten on each append (at most every 250 ms per running task): keep it small.
         if (maxLog != null && (maxLog.toBytes() < 1024 || maxLog.toBytes() > 64L * 1024 * 1024)) {
             throw new IllegalArgumentException("taskpool.tasks.max-log must be between 1KB and 64MB, was " + maxLog);
+        }
+        if (retention != null) {
+            requirePositive("taskpool.tasks.retention", retention);
+        }
+        if (retentionSweepInterval != null) {
+            requirePositive("taskpool.tasks.retention-sweep-interval", retentionSweepInterval);
         }
     }
 

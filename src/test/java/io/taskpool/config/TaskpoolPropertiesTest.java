@@ -43,6 +43,8 @@ class TaskpoolPropertiesTest {
             assertThat(properties.tasks().cancelGrace()).isEqualTo(Duration.ofSeconds(1));
             assertThat(properties.tasks().maxAttempts()).isEqualTo(1);
             assertThat(properties.tasks().maxResult()).isEqualTo(DataSize.ofMegabytes(1));
+            assertThat(properties.tasks().retention()).isEqualTo(Duration.ofHours(24));
+            assertThat(properties.tasks().retentionSweepInterval()).isEqualTo(Duration.ofMinutes(1));
             assertThat(properties.queue().capacity()).isEqualTo(100_000);
             assertThat(properties.api().maxBody()).isEqualTo(DataSize.ofMegabytes(1));
         });
@@ -58,6 +60,8 @@ class TaskpoolPropertiesTest {
                         "taskpool.tasks.default-timeout=30s",
                         "taskpool.tasks.max-timeout=2h",
                         "taskpool.tasks.cancel-grace=0s",
+                        "taskpool.tasks.retention=7d",
+                        "taskpool.tasks.retention-sweep-interval=30s",
                         "taskpool.queue.capacity=10",
                         "taskpool.api.max-body=64KB")
                 .run(context -> {
@@ -72,6 +76,8 @@ class TaskpoolPropertiesTest {
                     assertThat(properties.tasks().defaultTimeout()).isEqualTo(Duration.ofSeconds(30));
                     assertThat(properties.tasks().maxTimeout()).isEqualTo(Duration.ofHours(2));
                     assertThat(properties.tasks().cancelGrace()).isZero();
+                    assertThat(properties.tasks().retention()).isEqualTo(Duration.ofDays(7));
+                    assertThat(properties.tasks().retentionSweepInterval()).isEqualTo(Duration.ofSeconds(30));
                     assertThat(properties.queue().capacity()).isEqualTo(10);
                     assertThat(properties.api().maxBody()).isEqualTo(DataSize.ofKilobytes(64));
                 });
@@ -86,6 +92,8 @@ class TaskpoolPropertiesTest {
             taskpool.tasks.cancel-grace=2m        | taskpool.tasks.cancel-grace must be between 0 and 1m
             taskpool.tasks.max-attempts=0         | field 'tasks.maxAttempts'
             taskpool.tasks.max-result=10B         | taskpool.tasks.max-result
+            taskpool.tasks.retention=0s           | taskpool.tasks.retention must be positive
+            taskpool.tasks.retention-sweep-interval=-1s | taskpool.tasks.retention-sweep-interval must be positive
             taskpool.workers.count=-1             | field 'workers.count'
             taskpool.workers.count=5000           | field 'workers.count'
             taskpool.workers.count=many           | taskpool.workers.count
