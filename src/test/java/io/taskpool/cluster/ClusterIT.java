@@ -1,0 +1,201 @@
+package io.taskpool.cluster;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.taskpool.TaskpoolApplication;
+import io.taskpool.support.ServiceProcess;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replicas of the service as separate processes sharing one real PostgreSQL: work shared with
+ * none run twice, a replica killed with SIGKILL loses nothing, and long polls and cancels work
+ * from any replica.
+ */
+class ClusterIT {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterIT.class);
+    private static final Duration DEADLINE = Duration.ofSeconds(90);
+
+    private static EmbeddedPostgres postgres;
+
+    @TempDir
+    Path workDir;
+
+    @BeforeAll
+    static void startPostgres() throws IOException {
+        postgres = EmbeddedPostgres.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() throws IOException {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    /** A replica on the shared database; every test starts from a fresh schema. */
+    private ServiceProcess replica(String name) throws IOException {
+        return ServiceProcess.start(workDir.resolve(name),
+                List.of("-cp", ServiceProcess.buildClassPath(), TaskpoolApplication.class.getName()),
+                List.of("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                        "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
+                        "--taskpool.node-id=" + name, "--taskpool.workers.count=2",
+                        "--taskpool.workers.max-heap=64MB",
+                        "--taskpool.workers.class-path=" + Path.of("target", "test-classes").toAbsolutePath(),
+                        "--taskpool.cluster.lease=3s", "--taskpool.queue.capacity=100000"));
+    }
+
+    private static void cleanDatabase() {
+        org.flywaydb.core.Flyway.configure().dataSource(postgres.getPostgresDatabase()).cleanDisabled(false)
+                .locations("classpath:db/migration").load().clean();
+    }
+
+    private static String submit(ServiceProcess replica, Map<String, ?> body) {
+        return given().port(replica.port).contentType(ContentType.JSON).body(body).post("/api/v1/tasks")
+                .then().statusCode(202).extract().path("id");
+    }
+
+    private static Response task(ServiceProcess replica, String id) {
+        return given().port(replica.port).get("/api/v1/tasks/{id}", id).then().statusCode(200).extract().response();
+    }
+
+    private static Set<Object> workerPids(ServiceProcess replica) {
+        return new HashSet<>(given().port(replica.port).get("/api/v1/workers").then().statusCode(200).extract()
+                .jsonPath().getList("workers.pid"));
+    }
+
+    @Test
+    void replicasShareTheQueueAndRunEveryTaskExactlyOnce() throws Exception {
+        cleanDatabase();
+        try (ServiceProcess a = replica("replica-a"); ServiceProcess b = replica("replica-b")) {
+            Set<Object> pidsOfA = workerPids(a);
+            Set<Object> pidsOfB = workerPids(b);
+            int count = 1000;
+            List<String> ids = new ArrayList<>();
+            long start = System.nanoTime();
+            ExecutorService clients = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<String>> submitted = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    ServiceProcess through = i % 2 == 0 ? a : b;
+                    Path marks = workDir.resolve("runs").resolve("task-" + i);
+                    submitted.add(clients.submit(() -> submit(through, Map.of("type", "test.flaky",
+                            "input", Map.of("dir", marks.toString(), "failures", 0)))));
+                }
+                for (Future<String> id : submitted) {
+                    ids.add(id.get());
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+            log.info("{} tasks submitted in {} ms", count, (System.nanoTime() - start) / 1_000_000);
+            await().atMost(DEADLINE).pollInterval(Duration.ofMillis(250)).until(() -> given().port(a.port)
+                    .queryParam("state", "SUCCEEDED").queryParam("limit", 1000).get("/api/v1/tasks").jsonPath()
+                    .getList("items").size() == count);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            log.info("{} tasks through two replicas in {} s: {} tasks/s", count, String.format("%.2f", seconds),
+                    Math.round(count / seconds));
+
+            // Every task ran exactly once: one mark per task, and each a first attempt.
+            try (Stream<Path> dirs = Files.list(workDir.resolve("runs"))) {
+                assertThat(dirs.toList()).hasSize(count).allSatisfy(dir -> {
+                    try (Stream<Path> runs = Files.list(dir)) {
+                        assertThat(runs.count()).as("runs of %s", dir.getFileName()).isEqualTo(1);
+                    }
+                });
+            }
+            List<Object> pids = given().port(b.port).queryParam("limit", 1000).get("/api/v1/tasks").jsonPath()
+                    .getList("items.workerPid");
+            assertThat(pids).hasSize(count);
+            assertThat(pids).as("replica A's workers did work").anyMatch(pidsOfA::contains);
+            assertThat(pids).as("replica B's workers did work").anyMatch(pidsOfB::contains);
+        }
+    }
+
+    @Test
+    void tasksOfAReplicaKilledWithSigkillFinishOnAnotherAfterItsLease() throws Exception {
+        cleanDatabase();
+        try (ServiceProcess survivor = replica("survivor"); ServiceProcess doomed = replica("doomed")) {
+            Set<Object> pidsOfDoomed = workerPids(doomed);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                ids.add(submit(i % 2 == 0 ? survivor : doomed, Map.of("type", "sleep", "input", Map.of("ms", 4000),
+                        "maxAttempts", 2, "retryBackoffMs", 0)));
+            }
+            // Four tasks, four workers in all: each replica runs two.
+            await().atMost(DEADLINE).until(() -> ids.stream().allMatch(id ->
+                    task(survivor, id).path("workerPid") != null));
+            List<String> onDoomed = ids.stream()
+                    .filter(id -> pidsOfDoomed.contains(task(survivor, id).path("workerPid"))).toList();
+            assertThat(onDoomed).isNotEmpty();
+
+            doomed.kill();
+
+            for (String id : ids) {
+                Response done = await().atMost(DEADLINE).until(() -> task(survivor, id),
+                        t -> "SUCCEEDED".equals(t.path("state")));
+                if (onDoomed.contains(id)) {
+                    assertThat(done.<Integer>path("attempt")).isEqualTo(2);
+                    assertThat(done.<String>path("attempts[0].error.code")).isEqualTo("WORKER_CRASHED");
+                    assertThat(done.<String>path("attempts[0].error.message")).contains("'doomed' was lost");
+                } else {
+                    assertThat(done.<Integer>path("attempt")).isEqualTo(1);
+                }
+            }
+        }
+    }
+
+    @Test
+    void longPollAndCancelWorkFromAnyReplica() throws Exception {
+        cleanDatabase();
+        try (ServiceProcess a = replica("poll-a"); ServiceProcess b = replica("poll-b")) {
+            // Long poll on B of a task that whichever replica runs: answered when it finishes.
+            String shortTask = submit(a, Map.of("type", "sleep", "input", Map.of("ms", 1500)));
+            long start = System.nanoTime();
+            Response done = given().port(b.port).queryParam("waitMs", 30000).get("/api/v1/tasks/{id}", shortTask)
+                    .then().statusCode(200).extract().response();
+            long waitedMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(done.<String>path("state")).isEqualTo("SUCCEEDED");
+            assertThat(waitedMs).isLessThan(20_000);
+
+            // Cancel through each replica a task that may run on the other: its owner stops it.
+            for (ServiceProcess through : List.of(a, b)) {
+                String longTask = submit(a, Map.of("type", "sleep", "input", Map.of("ms", 60_000)));
+                await().atMost(DEADLINE).until(() -> "RUNNING".equals(task(a, longTask).path("state"))
+                        && task(a, longTask).path("workerPid") != null);
+                long cancelStart = System.nanoTime();
+                given().port(through.port).post("/api/v1/tasks/{id}/cancel", longTask).then().statusCode(200);
+                Response cancelled = await().atMost(DEADLINE).until(() -> task(b, longTask),
+                        t -> "CANCELLED".equals(t.path("state")));
+                log.info("Cancel through {} took {} ms", through.port, (System.nanoTime() - cancelStart) / 1_000_000);
+                assertThat(cancelled.<Integer>path("attempt")).isEqualTo(1);
+                // No worker of either replica is still on it.
+                await().atMost(DEADLINE).until(() -> Stream.of(a, b).noneMatch(replica -> given().port(replica.port)
+                        .get("/api/v1/workers").jsonPath().getList("workers.taskId").contains(longTask)));
+            }
+        }
+    }
+}
