@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What keeps replicas that share one store honest with each other, once a beat: this node renews
  * the leases of the tasks it runs; it stops those whose cancel a client asked of another replica;
- * it answers long polls of tasks that finished on another replica; and it recovers the tasks of
+ * it answers long polls of tasks that finished on another replica and tells its event streams
+ * of changes another replica made to the tasks they follow; and it recovers the tasks of
  * replicas whose leases ran out. Notifications between replicas make most of this immediate; the
  * beat is what still works when one is lost. On a store that serves this process alone, only the
  * leases are renewed.
@@ -55,6 +56,7 @@ public class NodeHeartbeat implements AutoCloseable {
             if (shared) {
                 tasks.stopCancelledElsewhere();
                 tasks.wakeWaitersOfTasksFinishedElsewhere();
+                tasks.publishChangesMadeElsewhere();
                 tasks.recoverTasksOfLostNodes();
             }
         } catch (RuntimeException e) {

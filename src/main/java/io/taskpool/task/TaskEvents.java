@@ -2,6 +2,7 @@ package io.taskpool.task;
 
 import java.time.Instant;
 import java.util.Set;
+import java.util.HashSet;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -116,6 +117,17 @@ public final class TaskEvents implements AutoCloseable {
                 subscription.offer(event);
             }
         }
+    }
+
+    /** The tasks that subscriptions follow one by one (not those following every task). */
+    public Set<UUID> followedTasks() {
+        Set<UUID> ids = new HashSet<>();
+        for (Subscription subscription : subscriptions) {
+            if (subscription.taskId != null) {
+                ids.add(subscription.taskId);
+            }
+        }
+        return ids;
     }
 
     /** Open subscriptions. */

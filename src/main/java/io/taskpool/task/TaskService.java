@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -51,6 +52,8 @@ public class TaskService {
     private final TaskEvents events;
 
     private volatile NodeSignals signals = NodeSignals.NONE;
+    /** What {@link #publishChangesMadeElsewhere} last saw of each followed task. */
+    private final Map<UUID, String> seenElsewhere = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TaskService(TaskStore store, TaskProperties properties, QueueProperties queue, String nodeId,
             WorkerGateway workers, TaskCompletions completions, BatchSignals batchSignals, Executor waitExecutor,
@@ -458,6 +461,25 @@ public class TaskService {
     /** Answers long polls here of tasks that another replica finished. */
     void wakeWaitersOfTasksFinishedElsewhere() {
         store.finishedAmong(completions.waitedOnIds()).forEach(completions::terminated);
+    }
+
+    /**
+     * Tells the event streams here of changes that another replica made to the tasks they
+     * follow (its progress and state events reach only its own streams): a task's current state
+     * whenever its state, attempt or progress differs from what this node last saw of it.
+     */
+    void publishChangesMadeElsewhere() {
+        Set<UUID> followed = events.followedTasks();
+        seenElsewhere.keySet().retainAll(followed);
+        Instant now = clock.instant();
+        for (UUID id : followed) {
+            store.find(id).ifPresent(task -> {
+                String seen = task.state() + "/" + task.attempt() + "/" + task.progress();
+                if (!seen.equals(seenElsewhere.put(id, seen))) {
+                    events.publish(TaskEvent.current(task, now));
+                }
+            });
+        }
     }
 
     /**

@@ -172,14 +172,23 @@ class ClusterIT {
     void longPollAndCancelWorkFromAnyReplica() throws Exception {
         cleanDatabase();
         try (ServiceProcess a = replica("poll-a"); ServiceProcess b = replica("poll-b")) {
-            // Long poll on B of a task that whichever replica runs: answered when it finishes.
+            // Long poll and event stream on B of a task that whichever replica runs.
             String shortTask = submit(a, Map.of("type", "sleep", "input", Map.of("ms", 1500)));
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.util.concurrent.CompletableFuture<List<String>> events = http.sendAsync(java.net.http.HttpRequest
+                            .newBuilder(java.net.URI.create("http://localhost:" + b.port + "/api/v1/tasks/" + shortTask
+                                    + "/events")).timeout(Duration.ofSeconds(60)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofLines())
+                    .thenApply(response -> response.body().filter(line -> line.startsWith("data:")).toList());
             long start = System.nanoTime();
             Response done = given().port(b.port).queryParam("waitMs", 30000).get("/api/v1/tasks/{id}", shortTask)
                     .then().statusCode(200).extract().response();
             long waitedMs = (System.nanoTime() - start) / 1_000_000;
             assertThat(done.<String>path("state")).isEqualTo("SUCCEEDED");
             assertThat(waitedMs).isLessThan(20_000);
+            // The stream ends after the terminal state, which it learnt although A may have run the task.
+            assertThat(events.get(60, java.util.concurrent.TimeUnit.SECONDS)).last().asString()
+                    .contains("\"state\":\"SUCCEEDED\"");
 
             // Cancel through each replica a task that may run on the other: its owner stops it.
             for (ServiceProcess through : List.of(a, b)) {

@@ -839,6 +839,53 @@ abstract class TaskStoreContract {
         assertThat(store.earlierAttempts(List.of(task.id(), last.id()))).isEmpty();
     }
 
+    // ---- leases ----
+
+    @Test
+    void aClaimHoldsALeaseThatItsOwnerRenewsAndThatOthersSeeRunOut() {
+        Duration lease = Duration.ofSeconds(15); // the store's default
+        Task task = running(aQueuedTask(), NODE_A);
+
+        assertThat(store.expiredLeases(NODE_B, clock.instant().plus(lease).minusMillis(1))).isEmpty();
+        assertThat(store.expiredLeases(NODE_B, clock.instant().plus(lease).plusMillis(1))).extracting(Task::id)
+                .containsExactly(task.id());
+        assertThat(store.expiredLeases(NODE_A, clock.instant().plus(lease).plusMillis(1)))
+                .as("a node never recovers its own tasks by lease").isEmpty();
+
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(store.renewLeases(NODE_A, clock.instant())).isEqualTo(1);
+        assertThat(store.renewLeases(NODE_B, clock.instant())).isZero();
+        assertThat(store.expiredLeases(NODE_B, clock.instant().plus(lease).minusMillis(1))).isEmpty();
+    }
+
+    @Test
+    void aRecoveredTaskNoLongerTakesItsLostOwnersResult() {
+        Task task = running(withAttempt(aQueuedTask(), 1, 2), NODE_A);
+        TaskFailure lost = new TaskFailure.WorkerCrashed("node 'node-a' was lost", null);
+        assertThat(store.retry(task.id(), 1, lost, clock.instant(), clock.instant())).isTrue();
+        Task again = store.claimQueued(1, NODE_B, clock.instant()).get(0);
+
+        // node-a comes back and reports its old attempt: refused, whoever runs the task now.
+        assertThat(store.succeed(task.id(), 1, "{\"from\":\"node-a\"}", clock.instant())).isFalse();
+        assertThat(store.cancelRequestedOf(NODE_A)).isEmpty();
+        assertThat(store.renewLeases(NODE_A, clock.instant())).isZero();
+        assertThat(store.succeed(task.id(), again.attempt(), "{\"from\":\"node-b\"}", clock.instant())).isTrue();
+        assertThat(reread(task).resultJson()).contains("node-b");
+    }
+
+    @Test
+    void cancelRequestsAreFoundByTheTasksOwnerAndFinishedTasksByAnyone() {
+        Task mine = running(aQueuedTask(), NODE_A);
+        store.requestCancel(mine.id());
+        Task theirs = running(aQueuedTask(), NODE_B);
+        store.requestCancel(theirs.id());
+        Task done = running(aQueuedTask(), NODE_B);
+        store.succeed(done.id(), 1, "{}", clock.instant());
+
+        assertThat(store.cancelRequestedOf(NODE_A)).containsExactly(mine.id());
+        assertThat(store.finishedAmong(List.of(mine.id(), theirs.id(), done.id()))).containsExactly(done.id());
+    }
+
     // ---- delete ----
 
     @Test
