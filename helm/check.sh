@@ -109,6 +109,13 @@ expect_in "$OUT/external-database-values.yaml" "kind: HorizontalPodAutoscaler" "
 expect_in "$OUT/external-database-values.yaml" "name: taskpool-db" "the password from the existing Secret"
 expect_in "$OUT/embedded-values.yaml" "kind: ServiceMonitor" "the ServiceMonitor when enabled"
 
+# NOTES.txt renders only on install; a client-side dry run needs no cluster.
+"$HELM" install taskpool "$CHART" --namespace taskpool --dry-run=client >"$OUT/install-notes.txt" \
+  || fail "helm install --dry-run=client (NOTES.txt)"
+expect_in "$OUT/install-notes.txt" "port-forward service/taskpool 8080:8080" "NOTES: port-forward"
+expect_in "$OUT/install-notes.txt" "http://localhost:8080/swagger-ui.html" "NOTES: Swagger UI"
+expect_in "$OUT/install-notes.txt" "{.data.apiKey}" "NOTES: reading the generated key"
+
 # ---- 3: what must not render ----
 expect_failure() { # message fragment, helm template arguments...
   local want="$1"
