@@ -23,8 +23,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
 
 /** Wires the task service to the worker pool, which need each other. */
 @Configuration(proxyBeanMethods = false)
@@ -86,6 +88,15 @@ class TaskpoolConfiguration {
         return service;
     }
 
+    /**
+     * First thing when the context closes (before the web server's graceful shutdown waits for
+     * requests in flight): long polls and event streams get their final answer.
+     */
+    @Bean
+    ApplicationListener<ContextClosedEvent> releaseClientsOnShutdown(TaskService tasks) {
+        return event -> tasks.releaseClients();
+    }
+
     @Bean(initMethod = "start", destroyMethod = "close")
     NodeHeartbeat nodeHeartbeat(TaskService tasks, TaskStore store, TaskpoolProperties properties) {
         return new NodeHeartbeat(tasks, properties.cluster().lease(), store.shared());
@@ -125,8 +136,10 @@ class TaskpoolConfiguration {
             MeterRegistry meters, Clock clock) {
         long largest = Math.max(properties.tasks().maxResult().toBytes(), properties.api().maxBody().toBytes());
         int maxFrameBytes = (int) Math.min(Integer.MAX_VALUE - 8, largest + FRAME_OVERHEAD_BYTES);
-        return new WorkerPool(properties.workers(), properties.programs(), properties.tasks().cancelGrace(),
+        WorkerPool pool = new WorkerPool(properties.workers(), properties.programs(), properties.tasks().cancelGrace(),
                 maxFrameBytes, properties.tasks().maxResult().toBytes(), taskService::getObject, meters, clock);
+        pool.drainTimeout(properties.shutdown().drainTimeout());
+        return pool;
     }
 
     @Bean

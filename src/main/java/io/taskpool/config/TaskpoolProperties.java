@@ -6,6 +6,7 @@ import io.taskpool.task.ClusterProperties;
 import io.taskpool.task.QueueProperties;
 import io.taskpool.task.TaskProperties;
 import io.taskpool.worker.ProgramProperties;
+import io.taskpool.worker.ShutdownProperties;
 import io.taskpool.worker.WorkerProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -32,6 +33,7 @@ import org.springframework.validation.annotation.Validated;
  * @param api the HTTP API
  * @param batches batches of many inputs
  * @param cluster replicas sharing one store
+ * @param shutdown an orderly stop
  * @param programs task types run by external programs, by type name
  */
 @Validated
@@ -45,6 +47,7 @@ public record TaskpoolProperties(
         @Valid @DefaultValue @NestedConfigurationProperty ApiProperties api,
         @Valid @DefaultValue @NestedConfigurationProperty BatchProperties batches,
         @Valid @DefaultValue @NestedConfigurationProperty ClusterProperties cluster,
+        @Valid @DefaultValue @NestedConfigurationProperty ShutdownProperties shutdown,
         @DefaultValue Map<String, ProgramProperties> programs) {
 
     public TaskpoolProperties {

@@ -176,6 +176,19 @@ class JdbcTaskStore implements TaskStore {
               AND attempt < max_attempts AND cancel_requested = FALSE
             """;
 
+    /** An orderly stop: the same attempt runs again later (the task did not fail). */
+    static final String REQUEUE_STOPPED = """
+            UPDATE task SET state = 'QUEUED', owner = NULL, started_at = NULL, worker_pid = NULL,
+                   lease_expires_at = NULL, progress_fraction = NULL, progress_message = NULL
+            WHERE state = 'RUNNING' AND (owner = :owner OR :everyOwner) AND cancel_requested = FALSE
+            """;
+
+    static final String CANCEL_STOPPED = """
+            UPDATE task SET state = 'CANCELLED', owner = NULL, error_code = 'CANCELLED',
+                   error_message = 'cancelled; the service stopped before the task did', finished_at = :now
+            WHERE state = 'RUNNING' AND (owner = :owner OR :everyOwner) AND cancel_requested = TRUE
+            """;
+
     static final String FIND_OUT_OF_ATTEMPTS = """
             SELECT id FROM task WHERE state = 'RUNNING' AND (owner = :owner OR :everyOwner)
             """;
@@ -575,6 +588,15 @@ class JdbcTaskStore implements TaskStore {
     @Override
     public List<UUID> finishedAmong(Collection<UUID> ids) {
         return ids.isEmpty() ? List.of() : jdbc.sql(FINISHED_AMONG).param("ids", ids).query(UUID.class).list();
+    }
+
+    @Override
+    public int requeueStopped(String owner, Instant now) {
+        return transactions.execute(status -> {
+            jdbc.sql(CANCEL_STOPPED).param("owner", owner).param("everyOwner", singleNode)
+                    .param("now", timestamp(now)).update();
+            return jdbc.sql(REQUEUE_STOPPED).param("owner", owner).param("everyOwner", singleNode).update();
+        });
     }
 
     @Override

@@ -46,6 +46,11 @@ public class TaskCompletions {
         }
     }
 
+    /** The service is stopping: every long poll answers now, with the task as it is. */
+    void releaseAll() {
+        waiters.keySet().forEach(this::terminated);
+    }
+
     /** The tasks someone waits on now. */
     Set<UUID> waitedOnIds() {
         return Set.copyOf(waiters.keySet());

@@ -130,6 +130,21 @@ public final class TaskEvents implements AutoCloseable {
         return ids;
     }
 
+    /**
+     * The service is stopping: every subscription ends now, its listener told as if dropped, so
+     * that streams end cleanly instead of being cut when the server stops.
+     */
+    public void endAll() {
+        for (Subscription subscription : subscriptions) {
+            subscription.close();
+            try {
+                subscription.listener.onDropped();
+            } catch (RuntimeException ignored) {
+                // the client is gone already
+            }
+        }
+    }
+
     /** Open subscriptions. */
     public int subscriptions() {
         return subscriptions.size();

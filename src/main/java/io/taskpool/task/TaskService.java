@@ -513,6 +513,27 @@ public class TaskService {
     }
 
     /**
+     * The service is about to stop: long polls answer at once with their task as it is, and
+     * event streams end, so that clients get an answer rather than a reset connection.
+     */
+    public void releaseClients() {
+        completions.releaseAll();
+        events.endAll();
+    }
+
+    /**
+     * The worker pool stopped in an orderly way and killed what still ran after the drain: those
+     * tasks run again later, at the same attempt, here after a restart or on another replica.
+     */
+    public void requeueAfterOrderlyStop() {
+        int requeued = store.requeueStopped(nodeId, clock.instant());
+        if (requeued > 0) {
+            log.warn("{} tasks still running at shutdown were re-queued (their attempt not counted)", requeued);
+            queueDepth.added(requeued);
+        }
+    }
+
+    /**
      * Deals with tasks this node was running when it last stopped: each is re-queued for another
      * attempt or, out of attempts, failed with WORKER_CRASHED.
      */

@@ -124,6 +124,13 @@ public interface TaskStore {
     /** Those of these tasks that are terminal. */
     List<UUID> finishedAmong(Collection<UUID> ids);
 
+    /**
+     * After an orderly stop: RUNNING tasks of {@code owner} go back to QUEUED at the same
+     * attempt (every owner's on a store this process has to itself); those with a cancel
+     * request end CANCELLED. Returns how many were re-queued.
+     */
+    int requeueStopped(String owner, Instant now);
+
     /** Deletes a terminal task; false if it is unknown or not terminal. */
     boolean deleteTerminal(UUID id);
 

@@ -84,6 +84,9 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     private final WorkerProperties properties;
     private final Duration cancelGrace;
+    private volatile Duration drainTimeout = Duration.ofSeconds(30);
+    /** Whether no claimed work waits for a worker; kept by the supervisor for the drain. */
+    private volatile boolean pendingEmpty = true;
     private final Supplier<TaskService> taskService;
     private final WorkerClassPath classPath;
     private final WorkerLauncher launcher;
@@ -238,7 +241,11 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         dispatcher.start();
     }
 
-    /** Kills the workers; what they were running is re-queued for the next start. */
+    /**
+     * Drains, then stops: no more work is claimed, running work gets up to the drain timeout to
+     * finish, then the workers are killed and what they still ran goes back to the queue without
+     * counting an attempt (the task did not fail; the service stopped).
+     */
     @Override
     public void stop() {
         if (!running) {
@@ -248,6 +255,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         if (dispatcher != null) {
             dispatcher.stop();
         }
+        drain();
         CompletableFuture<Void> done = new CompletableFuture<>();
         events.add(new Stop(done));
         try {
@@ -265,9 +273,35 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
         writer.stop(Duration.ofSeconds(5));
         if (tasks != null) {
-            tasks.recoverInterruptedTasks();
+            tasks.requeueAfterOrderlyStop();
         }
         classPath.close();
+    }
+
+    /** Waits, up to the drain timeout, until no worker has work (claimed work not yet sent included). */
+    private void drain() {
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        PoolStatus now = status;
+        if (now.busy() > 0) {
+            log.info("Draining: waiting up to {} for {} running tasks (taskpool.shutdown.drain-timeout)",
+                    drainTimeout, now.busy());
+        }
+        while (System.nanoTime() - deadline < 0 && (status.busy() > 0 || !pendingEmpty)) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (status.busy() > 0) {
+            log.warn("Drain timeout: {} tasks still running are stopped and re-queued", status.busy());
+        }
+    }
+
+    /** How long {@link #stop()} lets running work finish; set once, before the pool stops. */
+    public void drainTimeout(Duration timeout) {
+        this.drainTimeout = timeout;
     }
 
     @Override
@@ -1129,6 +1163,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
         status = new PoolStatus(size, busy, idle, restarts, Map.copyOf(restartsByReason), ready, failing,
                 lastStartFailure, List.copyOf(workers));
+        pendingEmpty = pending.isEmpty();
     }
 
     private double count(WorkerState state) {

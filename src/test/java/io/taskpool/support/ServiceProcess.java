@@ -79,6 +79,15 @@ public final class ServiceProcess implements AutoCloseable {
         return log;
     }
 
+    /** SIGTERM, as Kubernetes stops a pod; waits for the exit and returns its status. */
+    public int terminate(Duration wait) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the service did not exit within " + wait + " of SIGTERM; see " + log);
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL: no shutdown hook, no chance to tidy up. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
