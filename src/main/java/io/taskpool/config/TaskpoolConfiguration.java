@@ -17,6 +17,7 @@ import io.taskpool.task.TaskService;
 import io.taskpool.task.TaskStore;
 import io.taskpool.worker.WorkerPool;
 import io.taskpool.worker.WorkerPoolHealthIndicator;
+import io.taskpool.worker.WorkerSupervisorHealthIndicator;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -145,5 +146,10 @@ class TaskpoolConfiguration {
     @Bean
     WorkerPoolHealthIndicator workerPoolHealthIndicator(WorkerPool pool) {
         return new WorkerPoolHealthIndicator(pool);
+    }
+
+    @Bean
+    WorkerSupervisorHealthIndicator workerSupervisorHealthIndicator(WorkerPool pool) {
+        return new WorkerSupervisorHealthIndicator(pool);
     }
 }

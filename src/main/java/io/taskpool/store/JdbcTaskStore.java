@@ -81,6 +81,10 @@ class JdbcTaskStore implements TaskStore {
             WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt
             """;
 
+    static final String QUEUED_BY_PRIORITY = """
+            SELECT priority, COUNT(*) AS tasks FROM task WHERE state = 'QUEUED' GROUP BY priority
+            """;
+
     /** Queued tasks, and the items of batches not yet written as tasks (they are queued too). */
     static final String COUNT_QUEUED = """
             SELECT (SELECT COUNT(*) FROM task WHERE state = 'QUEUED')
@@ -345,6 +349,15 @@ class JdbcTaskStore implements TaskStore {
         sql.append(" FETCH FIRST :limit ROWS ONLY");
         params.put("limit", query.limit());
         return jdbc.sql(sql.toString()).params(params).query(this::task).list();
+    }
+
+    @Override
+    public Map<Integer, Long> queuedByPriority() {
+        Map<Integer, Long> depths = new java.util.TreeMap<>();
+        jdbc.sql(QUEUED_BY_PRIORITY).query(rs -> {
+            depths.put(rs.getInt("priority"), rs.getLong("tasks"));
+        });
+        return depths;
     }
 
     @Override

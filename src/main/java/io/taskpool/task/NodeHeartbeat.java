@@ -51,6 +51,7 @@ public class NodeHeartbeat implements AutoCloseable {
         try {
             if (System.nanoTime() - lastRenewalNanos >= leaseRenewal.toNanos() - beat.toNanos() / 2) {
                 tasks.renewLeases();
+                tasks.refreshQueueByPriority();
                 lastRenewalNanos = System.nanoTime();
             }
             if (shared) {

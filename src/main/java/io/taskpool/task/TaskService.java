@@ -3,6 +3,8 @@ package io.taskpool.task;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.taskpool.task.TaskEvents.TaskEvent;
 import java.time.Clock;
@@ -52,6 +54,7 @@ public class TaskService {
     private final TaskEvents events;
 
     private volatile NodeSignals signals = NodeSignals.NONE;
+    private final MultiGauge queueByPriority;
     /** What {@link #publishChangesMadeElsewhere} last saw of each followed task. */
     private final Map<UUID, String> seenElsewhere = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -76,6 +79,8 @@ public class TaskService {
         Gauge.builder("taskpool.queue.depth", queueDepth, QueueDepth::exact)
                 .description("Tasks waiting in the queue")
                 .register(meters);
+        this.queueByPriority = MultiGauge.builder("taskpool.queue.priority.depth")
+                .description("Queued tasks by priority, re-counted every few seconds").register(meters);
         Gauge.builder("taskpool.tasks.waiters", completions, TaskCompletions::waitedOn)
                 .description("Tasks that long-polling clients are waiting on")
                 .register(meters);
@@ -110,7 +115,9 @@ public class TaskService {
                 request.retryBackoffMs() == null ? Task.DEFAULT_RETRY_BACKOFF_MS : request.retryBackoffMs(),
                 Boolean.TRUE.equals(request.retryOnTimeout()), null);
         try {
+            long start = System.nanoTime();
             store.insert(task, idempotency);
+            storeLatency("insert", start);
         } catch (IdempotencyKeyTakenException raced) {
             // A concurrent request with the same key won; answer as its repeat.
             return replay(store.findByIdempotencyKey(idempotency.key()).orElseThrow(() ->
@@ -350,14 +357,36 @@ public class TaskService {
      * chunk of a batch's items.
      */
     public List<List<Task>> claim(int workers) {
+        long start = System.nanoTime();
         List<List<Task>> claimed = store.claimChunks(workers, nodeId, clock.instant());
+        storeLatency("claim", start);
         queueDepth.removed(claimed.stream().mapToInt(List::size).sum());
         for (List<Task> chunk : claimed) {
             for (Task task : chunk) {
                 events.publish(TaskEvent.current(task, task.startedAt()));
+                Instant queuedSince = task.notBefore() != null && task.notBefore().isAfter(task.createdAt())
+                        ? task.notBefore() : task.createdAt();
+                Timer.builder("taskpool.tasks.queue.wait").tag("type", task.type())
+                        .description("From submission (or a retry's notBefore) to claim").register(meters)
+                        .record(Duration.between(queuedSince, task.startedAt()).abs());
             }
         }
         return claimed;
+    }
+
+    /** How long one store operation of the task life cycle took, by operation. */
+    private void storeLatency(String operation, long startNanos) {
+        Timer.builder("taskpool.store.latency").tag("operation", operation)
+                .description("Store round trips of the task life cycle").register(meters)
+                .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Re-counts the queue by priority for {@code taskpool.queue.priority.depth}. */
+    void refreshQueueByPriority() {
+        Map<Integer, Long> depths = store.queuedByPriority();
+        queueByPriority.register(depths.entrySet().stream()
+                .map(e -> MultiGauge.Row.of(Tags.of("priority", String.valueOf(e.getKey())), e.getValue()))
+                .toList(), true);
     }
 
     /** A worker process took these tasks (one, or a chunk). */
@@ -381,7 +410,9 @@ public class TaskService {
         }
         Instant now = clock.instant();
         List<TaskOutcome> decided = outcomes.stream().map(outcome -> withRetryDecision(outcome, now)).toList();
+        long start = System.nanoTime();
         TaskState[] written = store.finish(decided, now);
+        storeLatency("finish", start);
         for (int i = 0; i < decided.size(); i++) {
             TaskOutcome outcome = decided.get(i);
             if (written[i] == TaskState.QUEUED) {

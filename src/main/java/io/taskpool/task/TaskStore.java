@@ -35,6 +35,9 @@ public interface TaskStore {
 
     long countQueued();
 
+    /** Queued tasks by priority (batch items not yet written as tasks are not counted here). */
+    Map<Integer, Long> queuedByPriority();
+
     /**
      * Moves up to {@code max} QUEUED tasks to RUNNING for {@code owner}, highest priority first,
      * then oldest first, and returns them. Two claimers never get the same task.

@@ -3,6 +3,7 @@ package io.taskpool.worker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskFailure;
 import io.taskpool.task.TaskOutcome;
@@ -85,6 +86,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private final WorkerProperties properties;
     private final Duration cancelGrace;
     private volatile Duration drainTimeout = Duration.ofSeconds(30);
+    private final Timer workerStart;
     /** Whether no claimed work waits for a worker; kept by the supervisor for the drain. */
     private volatile boolean pendingEmpty = true;
     private final Supplier<TaskService> taskService;
@@ -162,6 +164,19 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             Gauge.builder("taskpool.workers", () -> count(state)).tag("state", state.name())
                     .description("Worker processes by state").register(meters);
         }
+        Gauge.builder("taskpool.tasks.running", () -> status.busy())
+                .description("Tasks running on this node's workers").register(meters);
+        this.workerStart = Timer.builder("taskpool.workers.start")
+                .description("From launching a worker JVM until its hello").register(meters);
+    }
+
+    /**
+     * Whether the supervisor thread is alive (or the pool is not running). Without it no worker
+     * is watched or replaced and nothing recovers by itself: the one condition for liveness.
+     */
+    public boolean supervising() {
+        Thread thread = supervisor;
+        return !running || thread == null || thread.isAlive();
     }
 
     // ---- WorkerGateway ----
@@ -490,6 +505,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             brokeProtocol(slot, "hello sent twice");
             return;
         }
+        workerStart.record(System.nanoTime() - slot.startedNanos, TimeUnit.NANOSECONDS);
         if (hello.protocolVersion() != Frame.PROTOCOL_VERSION) {
             brokeProtocol(slot, "worker speaks protocol version " + hello.protocolVersion() + ", expected "
                     + Frame.PROTOCOL_VERSION);
