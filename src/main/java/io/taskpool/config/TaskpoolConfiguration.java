@@ -15,6 +15,7 @@ import io.taskpool.task.TaskCompletions;
 import io.taskpool.task.TaskEvents;
 import io.taskpool.task.TaskService;
 import io.taskpool.task.TaskStore;
+import io.taskpool.worker.MemoryBudget;
 import io.taskpool.worker.WorkerPool;
 import io.taskpool.worker.WorkerPoolHealthIndicator;
 import io.taskpool.worker.WorkerSupervisorHealthIndicator;
@@ -130,11 +131,14 @@ class TaskpoolConfiguration {
 
     /**
      * Frames carry a task's input one way and its result the other: room for the larger of the
-     * two limits, plus the frame's own fields.
+     * two limits, plus the frame's own fields. The memory budget is checked first, so that a pool
+     * that cannot fit in the container stops the start-up before any worker runs.
      */
     @Bean
     WorkerPool workerPool(TaskpoolProperties properties, ObjectProvider<TaskService> taskService,
             MeterRegistry meters, Clock clock) {
+        MemoryBudget.of(properties.workers(), Runtime.getRuntime().maxMemory())
+                .check(MemoryBudget.containerLimit(MemoryBudget.CGROUP_ROOT));
         long largest = Math.max(properties.tasks().maxResult().toBytes(), properties.api().maxBody().toBytes());
         int maxFrameBytes = (int) Math.min(Integer.MAX_VALUE - 8, largest + FRAME_OVERHEAD_BYTES);
         WorkerPool pool = new WorkerPool(properties.workers(), properties.programs(), properties.tasks().cancelGrace(),

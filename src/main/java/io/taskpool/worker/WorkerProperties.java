@@ -14,6 +14,8 @@ import org.springframework.util.unit.DataSize;
  *
  * @param count how many worker processes run tasks at once; 0 means one per processor the service may use
  * @param maxHeap heap limit ({@code -Xmx}) of each worker JVM
+ * @param overhead memory each worker JVM uses besides its heap (metaspace, code cache, threads), in the start-up memory budget
+ * @param serviceOverhead memory the service's JVM uses besides its heap, in the start-up memory budget
  * @param jvmOptions extra options for each worker JVM, after the built-in ones (so they can override them)
  * @param classPath extra class path entries (jars or directories) for the workers: where plug-in task handlers come from
  * @param pluginsDir every jar in this directory is on the workers' class path, read at each worker start; missing: none
@@ -26,6 +28,8 @@ import org.springframework.util.unit.DataSize;
 public record WorkerProperties(
         @Min(0) @Max(1024) @DefaultValue("0") int count,
         @NotNull @DefaultValue("256MB") DataSize maxHeap,
+        @NotNull @DefaultValue("40MB") DataSize overhead,
+        @NotNull @DefaultValue("150MB") DataSize serviceOverhead,
         @NotNull @DefaultValue List<String> jvmOptions,
         @NotNull @DefaultValue List<String> classPath,
         @NotNull @DefaultValue("./plugins") Path pluginsDir,
@@ -38,6 +42,13 @@ public record WorkerProperties(
     public WorkerProperties {
         if (maxHeap != null && maxHeap.toMegabytes() < 16) {
             throw new IllegalArgumentException("taskpool.workers.max-heap must be at least 16MB, was " + maxHeap);
+        }
+        if (overhead != null && overhead.isNegative()) {
+            throw new IllegalArgumentException("taskpool.workers.overhead must not be negative, was " + overhead);
+        }
+        if (serviceOverhead != null && serviceOverhead.isNegative()) {
+            throw new IllegalArgumentException(
+                    "taskpool.workers.service-overhead must not be negative, was " + serviceOverhead);
         }
         if (heartbeatInterval != null && heartbeatTimeout != null) {
             if (heartbeatInterval.toMillis() < 10) {

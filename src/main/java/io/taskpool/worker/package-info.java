@@ -32,5 +32,9 @@
  * <p><b>WorkerLauncher</b> and <b>WorkerClassPath</b> build the child's command line: same
  * {@code java.home}, its own heap, stdout reserved for frames, never a shell. The launcher also
  * writes the file that tells workers about the program task types ({@link ProgramProperties}).
+ *
+ * <p><b>MemoryBudget</b> adds up, before the first worker starts, what the service's heap and every
+ * worker JVM may use, and refuses to start a pool that does not fit in the container's memory
+ * limit (read from the cgroup files).
  */
 package io.taskpool.worker;

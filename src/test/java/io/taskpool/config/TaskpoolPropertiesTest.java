@@ -35,6 +35,8 @@ class TaskpoolPropertiesTest {
             assertThat(properties.workers().count()).isZero();
             assertThat(properties.workers().effectiveCount()).isEqualTo(Runtime.getRuntime().availableProcessors());
             assertThat(properties.workers().maxHeap()).isEqualTo(DataSize.ofMegabytes(256));
+            assertThat(properties.workers().overhead()).isEqualTo(DataSize.ofMegabytes(40));
+            assertThat(properties.workers().serviceOverhead()).isEqualTo(DataSize.ofMegabytes(150));
             assertThat(properties.workers().jvmOptions()).isEmpty();
             assertThat(properties.workers().classPath()).isEmpty();
             assertThat(properties.workers().heartbeatTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -56,6 +58,8 @@ class TaskpoolPropertiesTest {
                         "taskpool.node-id=node-1.example:8080",
                         "taskpool.workers.count=3",
                         "taskpool.workers.max-heap=512MB",
+                        "taskpool.workers.overhead=64MB",
+                        "taskpool.workers.service-overhead=200MB",
                         "taskpool.workers.jvm-options=-XX:+UseSerialGC,-Dfoo=bar",
                         "taskpool.tasks.default-timeout=30s",
                         "taskpool.tasks.max-timeout=2h",
@@ -72,6 +76,8 @@ class TaskpoolPropertiesTest {
                     assertThat(properties.workers().count()).isEqualTo(3);
                     assertThat(properties.workers().effectiveCount()).isEqualTo(3);
                     assertThat(properties.workers().maxHeap()).isEqualTo(DataSize.ofMegabytes(512));
+                    assertThat(properties.workers().overhead()).isEqualTo(DataSize.ofMegabytes(64));
+                    assertThat(properties.workers().serviceOverhead()).isEqualTo(DataSize.ofMegabytes(200));
                     assertThat(properties.workers().jvmOptions()).isEqualTo(List.of("-XX:+UseSerialGC", "-Dfoo=bar"));
                     assertThat(properties.tasks().defaultTimeout()).isEqualTo(Duration.ofSeconds(30));
                     assertThat(properties.tasks().maxTimeout()).isEqualTo(Duration.ofHours(2));
@@ -98,6 +104,8 @@ class TaskpoolPropertiesTest {
             taskpool.workers.count=5000           | field 'workers.count'
             taskpool.workers.count=many           | taskpool.workers.count
             taskpool.workers.max-heap=1MB         | taskpool.workers.max-heap
+            taskpool.workers.overhead=-1MB        | taskpool.workers.overhead
+            taskpool.workers.service-overhead=-1MB | taskpool.workers.service-overhead
             taskpool.workers.heartbeat-timeout=1s | taskpool.workers.heartbeat-timeout
             taskpool.queue.capacity=0             | field 'queue.capacity'
             taskpool.api.max-body=100GB           | taskpool.api.max-body
