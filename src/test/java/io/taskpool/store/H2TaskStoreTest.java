@@ -1,22 +1,11 @@
 package io.taskpool.store;
 
-import java.util.UUID;
 import javax.sql.DataSource;
-import org.h2.jdbcx.JdbcDataSource;
-import org.junit.jupiter.api.BeforeAll;
 
 /** The store contract on an in-memory H2, the default database. */
 class H2TaskStoreTest extends TaskStoreContract {
 
-    private static JdbcDataSource dataSource;
-
-    @BeforeAll
-    static void createDatabase() {
-        // A new connection per getConnection(), so concurrent claimers are separate sessions.
-        dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:mem:taskstore-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        dataSource.setUser("sa");
-    }
+    private static final DataSource dataSource = TestDatabases.freshH2("taskstore");
 
     @Override
     protected DataSource dataSource() {
