@@ -491,7 +491,12 @@ public class TaskService {
 
     /** Answers long polls here of tasks that another replica finished. */
     void wakeWaitersOfTasksFinishedElsewhere() {
-        store.finishedAmong(completions.waitedOnIds()).forEach(completions::terminated);
+        List<UUID> waitedOn = List.copyOf(completions.waitedOnIds());
+        // In slices: a statement takes a bounded number of parameters.
+        for (int from = 0; from < waitedOn.size(); from += 1000) {
+            store.finishedAmong(waitedOn.subList(from, Math.min(waitedOn.size(), from + 1000)))
+                    .forEach(completions::terminated);
+        }
     }
 
     /**
