@@ -44,10 +44,11 @@ class DrainIT {
     }
 
     @Test
-    void sigtermDrainsRunningTasksRequeuesTheRestUncountedAnswersLongPollsAndExitsZero() throws Exception {
+    void sigtermDrainsRunningTasksRequeuesTheRestUncountedEndsClientRequestsAndExitsZero() throws Exception {
         String shortTask;
         String longTask;
         CompletableFuture<HttpResponse<String>> longPoll;
+        CompletableFuture<HttpResponse<String>> resultStream;
         try (ServiceProcess service = start()) {
             shortTask = submit(service, 8000);
             longTask = submit(service, 120_000);
@@ -56,6 +57,12 @@ class DrainIT {
             longPoll = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:"
                             + service.port + "/api/v1/tasks/" + longTask + "?waitMs=60000")).build(),
                     HttpResponse.BodyHandlers.ofString());
+            String batch = given().port(service.port).contentType(ContentType.JSON)
+                    .body(Map.of("type", "noop", "inputs", List.of(Map.of())))
+                    .post("/api/v1/batches").then().statusCode(202).extract().path("id");
+            resultStream = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:"
+                            + service.port + "/api/v1/batches/" + batch + "/results"))
+                    .header("Accept", "application/x-ndjson").build(), HttpResponse.BodyHandlers.ofString());
             await().atMost(Duration.ofSeconds(10)).until(() -> given().port(service.managementPort)
                     .get("/actuator/prometheus").asString().lines()
                     .anyMatch(line -> line.startsWith("taskpool_tasks_waiters") && line.endsWith(" 1.0")));
@@ -68,6 +75,8 @@ class DrainIT {
         HttpResponse<String> answer = longPoll.get(10, TimeUnit.SECONDS);
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(answer.body()).contains("\"state\":\"RUNNING\"");
+        // The batch's result stream (its item waited behind the busy workers) ended cleanly too.
+        assertThat(resultStream.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
 
         try (ServiceProcess again = start()) {
             // The short task finished during the drain; the long one runs again at the same attempt.

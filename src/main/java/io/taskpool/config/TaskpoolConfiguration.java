@@ -95,8 +95,12 @@ class TaskpoolConfiguration {
      * requests in flight): long polls and event streams get their final answer.
      */
     @Bean
-    ApplicationListener<ContextClosedEvent> releaseClientsOnShutdown(TaskService tasks) {
-        return event -> tasks.releaseClients();
+    ApplicationListener<ContextClosedEvent> releaseClientsOnShutdown(TaskService tasks,
+            BatchResultStream batchResults) {
+        return event -> {
+            tasks.releaseClients();
+            batchResults.stopAll();
+        };
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")

@@ -32,10 +32,20 @@ public final class BatchResultStream {
 
     private final BatchStore store;
     private final BatchSignals signals;
+    /** The service is stopping: streams end (within a poll) instead of being cut off. */
+    private volatile boolean stopping;
 
     public BatchResultStream(BatchStore store, BatchSignals signals) {
         this.store = store;
         this.signals = signals;
+    }
+
+    /**
+     * Ends every open stream within a second, cleanly, with the items sent so far: the service
+     * is stopping. A client reads the rest from another replica or after the restart.
+     */
+    public void stopAll() {
+        stopping = true;
     }
 
     /** Sends item 0, 1, 2, ... each as soon as it and all before it are terminal. */
@@ -48,7 +58,7 @@ public final class BatchResultStream {
                 wake.release();
             }
         })) {
-            while (next[0] < batch.batch().size()) {
+            while (!stopping && next[0] < batch.batch().size()) {
                 wake.drainPermits(); // before reading: a signal from now on wakes the wait below
                 List<BatchItem> page = store.items(id, next[0], PAGE);
                 if (page.isEmpty()) {
@@ -91,7 +101,7 @@ public final class BatchResultStream {
         })) {
             sendAllFinished(id, sent, sink);
             long countedAt = System.nanoTime();
-            while (true) {
+            while (!stopping) {
                 boolean signalled = wake.tryAcquire(POLL_MILLIS, TimeUnit.MILLISECONDS);
                 wake.drainPermits();
                 List<Integer> indexes = new ArrayList<>();
