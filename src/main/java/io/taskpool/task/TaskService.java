@@ -366,9 +366,11 @@ public class TaskService {
                 events.publish(TaskEvent.current(task, task.startedAt()));
                 Instant queuedSince = task.notBefore() != null && task.notBefore().isAfter(task.createdAt())
                         ? task.notBefore() : task.createdAt();
+                // Clocks of replicas may differ a little: never a negative wait.
+                Duration wait = Duration.between(queuedSince, task.startedAt());
                 Timer.builder("taskpool.tasks.queue.wait").tag("type", task.type())
                         .description("From submission (or a retry's notBefore) to claim").register(meters)
-                        .record(Duration.between(queuedSince, task.startedAt()).abs());
+                        .record(wait.isNegative() ? Duration.ZERO : wait);
             }
         }
         return claimed;

@@ -23,7 +23,6 @@ import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -56,13 +55,7 @@ abstract class RetentionStoreContract {
 
     @BeforeEach
     void startFromAnEmptyMigratedSchema() {
-        Flyway flyway = Flyway.configure()
-                .dataSource(dataSource())
-                .locations("classpath:db/migration")
-                .cleanDisabled(false)
-                .load();
-        flyway.clean();
-        flyway.migrate();
+        TestDatabases.cleanAndMigrate(dataSource());
         JdbcClient jdbc = JdbcClient.create(dataSource());
         TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource()));
         JsonMapper json = JsonMapper.builder().build();

@@ -37,7 +37,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -70,13 +69,7 @@ abstract class TaskStoreContract {
 
     @BeforeEach
     void startFromAnEmptyMigratedSchema() {
-        Flyway flyway = Flyway.configure()
-                .dataSource(dataSource())
-                .locations("classpath:db/migration")
-                .cleanDisabled(false)
-                .load();
-        flyway.clean();
-        flyway.migrate();
+        TestDatabases.cleanAndMigrate(dataSource());
         store = new JdbcTaskStore(JdbcClient.create(dataSource()), dialect(),
                 new TransactionTemplate(new DataSourceTransactionManager(dataSource())), JsonMapper.builder().build());
     }

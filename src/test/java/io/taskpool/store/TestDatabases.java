@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 
 /**
@@ -16,6 +17,17 @@ final class TestDatabases {
     private static DataSource postgres;
 
     private TestDatabases() {}
+
+    /** Empties the database and builds the schema with the service's migrations. */
+    static void cleanAndMigrate(DataSource dataSource) {
+        Flyway flyway = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .cleanDisabled(false)
+                .load();
+        flyway.clean();
+        flyway.migrate();
+    }
 
     /**
      * A new in-memory H2 database. A new connection per {@code getConnection()}, so that
