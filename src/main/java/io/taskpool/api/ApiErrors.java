@@ -30,6 +30,11 @@ import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.InsufficientAuthenticationException;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -78,6 +83,41 @@ class ApiErrors extends ResponseEntityExceptionHandler {
         ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "queue-full", "Queue full", e.getMessage());
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                 .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
+                .body(problem);
+    }
+
+    /** No credentials, or ones no key or issuer vouches for. */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> unauthenticated(AuthenticationException e) {
+        String detail = e instanceof InsufficientAuthenticationException
+                ? "this endpoint needs an API key: send it as 'Authorization: Bearer <key>'"
+                : "the credentials were refused: " + (e.getMessage() == null ? "not a valid bearer token" : e.getMessage());
+        ProblemDetail problem = problem(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized", detail);
+        return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+                .body(problem);
+    }
+
+    /** Authenticated, but the key lacks the role (an unauthenticated request lands here too, as 401). */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> forbidden(AccessDeniedException e) {
+        Authentication caller = SecurityContextHolder.getContext().getAuthentication();
+        if (!(caller instanceof CallerAuthentication)) {
+            return unauthenticated(new InsufficientAuthenticationException(e.getMessage()));
+        }
+        ProblemDetail problem = problem(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "this API key's roles "
+                + caller.getAuthorities().stream().map(a -> a.getAuthority().substring("ROLE_".length())
+                        .toLowerCase(java.util.Locale.ROOT)).sorted().toList()
+                + " do not allow this request (reading needs 'read', submitting, cancelling and deleting 'submit',"
+                + " the worker endpoints 'admin')");
+        return ResponseEntity.status(HttpStatus.FORBIDDEN).body(problem);
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> rateLimited(RateLimitedException e) {
+        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many requests",
+                e.getMessage());
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfter().toSeconds()))
                 .body(problem);
     }
 

@@ -57,15 +57,17 @@ class BatchController {
             + " milliseconds have passed (0 to 60000)";
 
     private final BatchService batches;
+    private final Callers callers;
     private final BatchResultStream results;
     private final ExecutorService streams;
     private final JsonMapper json;
     private final long maxInputBytes;
 
-    BatchController(BatchService batches, BatchResultStream results,
+    BatchController(BatchService batches, Callers callers, BatchResultStream results,
             @Qualifier("batchStreamExecutor") ExecutorService streams, JsonMapper json,
             TaskpoolProperties properties) {
         this.batches = batches;
+        this.callers = callers;
         this.results = results;
         this.streams = streams;
         this.json = json;
@@ -106,7 +108,7 @@ class BatchController {
         String key = RequestDigest.checkKey(idempotencyKey);
         Submitted<BatchStatus> submitted;
         try (InputStream body = request.getInputStream()) {
-            submitted = batches.submit(new JsonBatchRequest(body, json, maxInputBytes), key);
+            submitted = batches.submit(new JsonBatchRequest(body, json, maxInputBytes), key, callers.current());
         }
         BatchStatus batch = submitted.resource();
         return ResponseEntity.status(submitted.created() ? HttpStatus.ACCEPTED : HttpStatus.OK)
@@ -122,7 +124,8 @@ class BatchController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     CompletableFuture<BatchView> get(@Parameter(description = "Batch id", example = BATCH_ID_EXAMPLE) @PathVariable String id,
             @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs) {
-        return batches.awaitTerminal(parseId(id), Duration.ofMillis(waitMs)).thenApply(BatchView::of);
+        return batches.awaitTerminal(parseId(id), Duration.ofMillis(waitMs), callers.current())
+                .thenApply(BatchView::of);
     }
 
     @GetMapping(path = "/{id}/results", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -142,7 +145,7 @@ class BatchController {
             @Parameter(description = "Page size, 1 to 1000") @RequestParam(defaultValue = "100") @Min(1) @Max(1000)
             int limit) {
         UUID batchId = parseId(id);
-        BatchStatus batch = batches.get(batchId);
+        BatchStatus batch = batches.get(batchId, callers.current());
         List<BatchItemView> items = batches.results(batchId, offset, limit).stream().map(BatchItemView::of).toList();
         long end = (long) offset + limit;
         return new BatchResultsPage(items, end < batch.batch().size() ? (int) end : null);
@@ -165,7 +168,7 @@ class BatchController {
             default -> throw new BadRequestException("order", "order must be 'input' or 'completion', was '"
                     + order + "'");
         };
-        BatchStatus batch = batches.get(parseId(id));
+        BatchStatus batch = batches.get(parseId(id), callers.current());
         ResponseBodyEmitter emitter = new ResponseBodyEmitter(-1L);
         NdjsonSink sink = new NdjsonSink(emitter, json);
         try {
@@ -204,7 +207,7 @@ class BatchController {
     @ApiResponse(responseCode = "409", description = "The batch is already terminal",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     CompletableFuture<BatchView> cancel(@Parameter(description = "Batch id", example = BATCH_ID_EXAMPLE) @PathVariable String id) {
-        return batches.cancel(parseId(id)).thenApply(BatchView::of);
+        return batches.cancel(parseId(id), callers.current()).thenApply(BatchView::of);
     }
 
     /** A malformed id names no batch: 404, like any unknown id. */

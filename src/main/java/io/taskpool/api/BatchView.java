@@ -24,7 +24,9 @@ record BatchView(
         Map<String, String> labels,
         @Schema(description = "When the batch was accepted (UTC)") Instant createdAt,
         @Schema(nullable = true, description = "When the last item finished, once the batch is terminal (UTC)")
-        Instant finishedAt) {
+        Instant finishedAt,
+        @Schema(description = "The tenant that submitted the batch ('default' while no API keys are configured)",
+                example = "acme") String tenant) {
 
     /** Items by state. */
     @Schema(name = "BatchCounts", description = "How many items are in each state")
@@ -43,6 +45,6 @@ record BatchView(
                 new CountsView(counts.queued(), counts.running(), counts.succeeded(), counts.failed(),
                         counts.cancelled(), counts.timedOut()),
                 batch.chunkSize(), batch.priority(), batch.timeoutMs(), batch.labels(), batch.createdAt(),
-                status.finishedAt());
+                status.finishedAt(), batch.tenant());
     }
 }

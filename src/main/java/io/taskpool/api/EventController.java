@@ -7,6 +7,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.taskpool.config.TaskpoolProperties;
+import io.taskpool.task.Caller;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskEvents;
 import io.taskpool.task.TaskEvents.TaskEvent;
@@ -38,13 +39,15 @@ class EventController {
             + " as JSON.";
 
     private final TaskService tasks;
+    private final Callers callers;
     private final TaskEvents events;
     private final Clock clock;
     private final int maxStreams;
     private final AtomicInteger open = new AtomicInteger();
 
-    EventController(TaskService tasks, TaskEvents events, Clock clock, TaskpoolProperties properties) {
+    EventController(TaskService tasks, Callers callers, TaskEvents events, Clock clock, TaskpoolProperties properties) {
         this.tasks = tasks;
+        this.callers = callers;
         this.events = events;
         this.clock = clock;
         this.maxStreams = properties.api().maxEventStreams();
@@ -63,12 +66,14 @@ class EventController {
     SseEmitter taskEvents(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69")
             @PathVariable String id) {
         UUID taskId = TaskController.parseId(id);
-        Stream stream = open(true);
+        Caller caller = callers.current();
+        tasks.get(taskId, caller); // another tenant's task: 404 before any stream is opened
+        Stream stream = open(true, caller);
         // Subscribed before the task is read, so that no change between the two is missed.
         TaskEvents.Subscription subscription = events.subscribe(taskId, stream);
         Task task;
         try {
-            task = tasks.get(taskId);
+            task = tasks.get(taskId, caller);
         } catch (RuntimeException e) {
             subscription.close();
             stream.release();
@@ -87,7 +92,7 @@ class EventController {
     @ApiResponse(responseCode = "429", description = "taskpool.api.max-event-streams streams are open",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     SseEmitter allEvents() throws IOException {
-        Stream stream = open(false);
+        Stream stream = open(false, callers.current());
         TaskEvents.Subscription subscription = events.subscribe(null, stream);
         // A comment, so that the response starts now: a client knows it is subscribed before any task event.
         try {
@@ -101,24 +106,26 @@ class EventController {
         return stream.emitter;
     }
 
-    private Stream open(boolean endsWithTask) {
+    private Stream open(boolean endsWithTask, Caller caller) {
         if (open.incrementAndGet() > maxStreams) {
             open.decrementAndGet();
             throw new TooManyStreamsException(maxStreams + " event streams are open (taskpool.api.max-event-streams);"
                     + " retry later, or follow tasks with GET /api/v1/tasks/{id}?waitMs=");
         }
-        return new Stream(endsWithTask);
+        return new Stream(endsWithTask, caller);
     }
 
     /** One client's stream: writes the events it is given and ends with its task, its client, or a drop. */
     private final class Stream implements TaskEvents.Listener {
         final SseEmitter emitter = new SseEmitter(NO_TIMEOUT);
         private final boolean endsWithTask;
+        private final Caller caller;
         private final AtomicBoolean released = new AtomicBoolean();
         private volatile TaskEvents.Subscription subscription;
 
-        Stream(boolean endsWithTask) {
+        Stream(boolean endsWithTask, Caller caller) {
             this.endsWithTask = endsWithTask;
+            this.caller = caller;
         }
 
         void start(TaskEvents.Subscription subscription, TaskEvent first) {
@@ -141,6 +148,9 @@ class EventController {
 
         @Override
         public void onEvent(TaskEvent event) throws IOException {
+            if (!caller.sees(event.tenant())) {
+                return; // another tenant's task: a caller never learns it exists
+            }
             emitter.send(SseEmitter.event().name(TaskEventView.name(event))
                     .data(TaskEventView.of(event), MediaType.APPLICATION_JSON));
             if (endsWithTask && event.isTerminal()) {

@@ -57,11 +57,13 @@ class TaskController {
             + " have passed (0 to 60000)";
 
     private final TaskService tasks;
+    private final Callers callers;
     private final JsonMapper json;
     private final long maxInputBytes;
 
-    TaskController(TaskService tasks, JsonMapper json, TaskpoolProperties properties) {
+    TaskController(TaskService tasks, Callers callers, JsonMapper json, TaskpoolProperties properties) {
         this.tasks = tasks;
+        this.callers = callers;
         this.json = json;
         this.maxInputBytes = properties.api().maxBody().toBytes();
     }
@@ -107,7 +109,7 @@ class TaskController {
                 .addIfPresent("retryOnTimeout", request.retryOnTimeout());
         Submitted<Task> submitted = tasks.submit(new NewTask(request.type(), input, request.timeoutMs(),
                 request.priority(), request.labels(), request.maxAttempts(), request.retryBackoffMs(),
-                request.retryOnTimeout(), RequestDigest.idempotency(key, digest)));
+                request.retryOnTimeout(), RequestDigest.idempotency(key, digest)), callers.current());
         Task task = submitted.resource();
         URI location = URI.create("/api/v1/tasks/" + task.id());
         return tasks.awaitTerminal(task.id(), Duration.ofMillis(waitMs)).thenApply(current -> ResponseEntity
@@ -125,7 +127,7 @@ class TaskController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     CompletableFuture<TaskView> get(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id,
             @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs) {
-        return tasks.awaitTerminal(parseId(id), Duration.ofMillis(waitMs)).thenApply(this::view);
+        return tasks.awaitTerminal(parseId(id), Duration.ofMillis(waitMs), callers.current()).thenApply(this::view);
     }
 
     @GetMapping("/{id}/result")
@@ -141,7 +143,7 @@ class TaskController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     CompletableFuture<ResponseEntity<String>> result(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id,
             @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs) {
-        return tasks.awaitTerminal(parseId(id), Duration.ofMillis(waitMs)).thenApply(task -> {
+        return tasks.awaitTerminal(parseId(id), Duration.ofMillis(waitMs), callers.current()).thenApply(task -> {
             if (task.state() == TaskState.SUCCEEDED) {
                 return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(task.resultJson());
             }
@@ -163,7 +165,7 @@ class TaskController {
     @ApiResponse(responseCode = "404", description = "No such task",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     ResponseEntity<String> logs(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id) {
-        return ResponseEntity.ok().contentType(MediaType.parseMediaType(TEXT_PLAIN_UTF8)).body(tasks.log(parseId(id)));
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType(TEXT_PLAIN_UTF8)).body(tasks.log(parseId(id), callers.current()));
     }
 
     @GetMapping
@@ -182,7 +184,7 @@ class TaskController {
             int limit,
             @Parameter(description = "nextCursor of the previous page") @RequestParam(required = false) String cursor) {
         List<Task> page = tasks.list(new TaskQuery(parseState(state), type, parseBatchId(batchId), parseCursor(cursor),
-                limit + 1));
+                limit + 1, callers.current().scope()));
         boolean more = page.size() > limit;
         List<Task> items = more ? page.subList(0, limit) : page;
         String next = more ? encodeCursor(items.get(items.size() - 1).sequence()) : null;
@@ -200,7 +202,7 @@ class TaskController {
     @ApiResponse(responseCode = "409", description = "The task is already terminal",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     CompletableFuture<TaskView> cancel(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id) {
-        return tasks.cancel(parseId(id)).thenApply(this::view);
+        return tasks.cancel(parseId(id), callers.current()).thenApply(this::view);
     }
 
     @DeleteMapping("/{id}")
@@ -211,7 +213,7 @@ class TaskController {
     @ApiResponse(responseCode = "409", description = "The task is not terminal",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     ResponseEntity<Void> delete(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id) {
-        tasks.delete(parseId(id));
+        tasks.delete(parseId(id), callers.current());
         return ResponseEntity.noContent().build();
     }
 

@@ -42,7 +42,9 @@ record TaskView(
         @Schema(nullable = true, description = "The batch this task is an item of", example = "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
         String batchId,
         @Schema(nullable = true, description = "Position of this item in its batch's inputs, from 0", example = "0")
-        Integer index) {
+        Integer index,
+        @Schema(description = "The tenant that submitted the task ('default' while no API keys are configured)",
+                example = "acme") String tenant) {
 
     /** Why a task did not succeed. */
     @Schema(name = "TaskError", description = "Why a task did not succeed")
@@ -90,7 +92,7 @@ record TaskView(
                 task.state() == TaskState.QUEUED ? task.notBefore() : null,
                 attempts.stream().map(TaskView::attempt).toList(), task.labels(), task.createdAt(), task.startedAt(),
                 task.finishedAt(), task.workerPid(), task.batchId() == null ? null : task.batchId().toString(),
-                task.batchIndex());
+                task.batchIndex(), task.tenant());
     }
 
     private static AttemptView attempt(TaskAttempt attempt) {

@@ -85,7 +85,7 @@ class TaskpoolConfiguration {
             MeterRegistry meters, InputSchemas inputSchemas, TaskEvents taskEvents, NodeSignals nodeSignals) {
         TaskService service = new TaskService(store, properties.tasks(), properties.queue(), properties.nodeId(),
                 workers, completions, batchSignals, taskWaitExecutor, clock, meters, properties.defaultTimeouts(),
-                inputSchemas, taskEvents);
+                inputSchemas, taskEvents, properties.security()::maxQueued);
         service.connect(nodeSignals);
         return service;
     }

@@ -1,6 +1,7 @@
 package io.taskpool.config;
 
 import io.taskpool.api.ApiProperties;
+import io.taskpool.api.SecurityProperties;
 import io.taskpool.task.BatchProperties;
 import io.taskpool.task.ClusterProperties;
 import io.taskpool.task.QueueProperties;
@@ -31,6 +32,7 @@ import org.springframework.validation.annotation.Validated;
  * @param tasks task limits and defaults
  * @param queue the queue
  * @param api the HTTP API
+ * @param security API keys, tenants, their quotas and rate limits
  * @param batches batches of many inputs
  * @param cluster replicas sharing one store
  * @param shutdown an orderly stop
@@ -45,6 +47,7 @@ public record TaskpoolProperties(
         @Valid @DefaultValue @NestedConfigurationProperty TaskProperties tasks,
         @Valid @DefaultValue @NestedConfigurationProperty QueueProperties queue,
         @Valid @DefaultValue @NestedConfigurationProperty ApiProperties api,
+        @Valid @DefaultValue @NestedConfigurationProperty SecurityProperties security,
         @Valid @DefaultValue @NestedConfigurationProperty BatchProperties batches,
         @Valid @DefaultValue @NestedConfigurationProperty ClusterProperties cluster,
         @Valid @DefaultValue @NestedConfigurationProperty ShutdownProperties shutdown,

@@ -45,13 +45,13 @@ class JdbcBatchStore implements BatchStore {
 
     static final String INSERT_BATCH = """
             INSERT INTO batch (id, type, item_count, chunk_size, priority, timeout_ms, labels, created_at,
-                               idempotency_key)
-            VALUES (:id, :type, :size, :chunkSize, :priority, :timeoutMs, :labels, :createdAt, :idempotencyKey)
+                               idempotency_key, tenant)
+            VALUES (:id, :type, :size, :chunkSize, :priority, :timeoutMs, :labels, :createdAt, :idempotencyKey, :tenant)
             """;
 
     static final String CURRENT_ROUND = """
-            SELECT dispatch_round FROM task ${queueOrder} WHERE state = 'QUEUED' AND priority = :priority
-            ORDER BY state, priority DESC, dispatch_round FETCH FIRST 1 ROW ONLY
+            SELECT dispatch_round FROM task ${queueOrder} WHERE state = 'QUEUED' AND tenant = :tenant AND priority = :priority
+            ORDER BY state, tenant, priority DESC, dispatch_round FETCH FIRST 1 ROW ONLY
             """;
 
     static final String INSERT_INPUTS = """
@@ -86,8 +86,8 @@ class JdbcBatchStore implements BatchStore {
 
     static final String INSERT_ITEM = """
             INSERT INTO task (id, type, state, input, priority, timeout_ms, attempt, max_attempts, labels, created_at,
-                              batch_id, batch_index, dispatch_round, error_code, error_message, finished_at)
-            VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              batch_id, batch_index, dispatch_round, error_code, error_message, finished_at, tenant)
+            VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """;
 
     static final String FIND = "SELECT * FROM batch WHERE id = :id";
@@ -148,6 +148,7 @@ class JdbcBatchStore implements BatchStore {
     private final SqlDialect dialect;
     private final TransactionTemplate transactions;
     private final JsonMapper json;
+    private final TenantLanes lanes;
 
     JdbcBatchStore(JdbcClient jdbc, JdbcTemplate batchJdbc, SqlDialect dialect, TransactionTemplate transactions,
             JsonMapper json) {
@@ -156,6 +157,7 @@ class JdbcBatchStore implements BatchStore {
         this.dialect = dialect;
         this.transactions = transactions;
         this.json = json;
+        this.lanes = new TenantLanes(jdbc);
     }
 
     @Override
@@ -165,6 +167,7 @@ class JdbcBatchStore implements BatchStore {
 
     @Override
     public void insertBatch(Batch batch, String idempotencyKey) {
+        lanes.ensure(batch.tenant());
         try {
             jdbc.sql(INSERT_BATCH)
                     .param("id", batch.id())
@@ -176,6 +179,7 @@ class JdbcBatchStore implements BatchStore {
                     .param("labels", json.writeValueAsString(batch.labels()))
                     .param("createdAt", timestamp(batch.createdAt()))
                     .param("idempotencyKey", idempotencyKey, Types.VARCHAR)
+                    .param("tenant", batch.tenant())
                     .update();
         } catch (DuplicateKeyException | PessimisticLockingFailureException | QueryTimeoutException taken) {
             // A lock failure or time-out: H2 gives up waiting for a concurrent batch with the same key.
@@ -187,8 +191,9 @@ class JdbcBatchStore implements BatchStore {
     }
 
     @Override
-    public long currentRound(int priority) {
-        return jdbc.sql(dialect.sql(CURRENT_ROUND)).param("priority", priority).query(Long.class).optional().orElse(0L);
+    public long currentRound(String tenant, int priority) {
+        return jdbc.sql(dialect.sql(CURRENT_ROUND)).param("tenant", tenant).param("priority", priority)
+                .query(Long.class).optional().orElse(0L);
     }
 
     @Override
@@ -287,6 +292,7 @@ class JdbcBatchStore implements BatchStore {
                 statement.setString(13, cancelled ? CANCELLED_WHILE_QUEUED.code() : null);
                 statement.setString(14, cancelled ? CANCELLED_WHILE_QUEUED.message() : null);
                 statement.setObject(15, finishedAt);
+                statement.setString(16, batch.tenant());
             }
 
             @Override
@@ -437,7 +443,8 @@ class JdbcBatchStore implements BatchStore {
                 rs.getLong("timeout_ms"),
                 json.readValue(rs.getString("labels"), LABELS),
                 instant(rs, "created_at"),
-                rs.getBoolean("cancel_requested"));
+                rs.getBoolean("cancel_requested"),
+                rs.getString("tenant"));
     }
 
     private static BatchItem item(ResultSet rs, int row) throws SQLException {

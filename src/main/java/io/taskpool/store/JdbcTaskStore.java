@@ -31,6 +31,7 @@ import java.util.UUID;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.dao.QueryTimeoutException;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
@@ -43,21 +44,22 @@ import tools.jackson.databind.json.JsonMapper;
 class JdbcTaskStore implements TaskStore {
 
     /**
-     * A single task joins the round the claim serves at its priority, or the round after the last
-     * queued single task of that priority: single tasks together take one place per round, as
-     * each batch does with one chunk.
+     * A single task joins the round the claim serves at its tenant and priority, or the round after
+     * the last queued single task of that tenant and priority: single tasks together take one place
+     * per round, as each batch does with one chunk.
      */
     static final String INSERT = """
             INSERT INTO task (id, type, state, input, priority, timeout_ms, attempt, max_attempts, labels, created_at,
-                              idempotency_key, request_hash, retry_backoff_ms, retry_on_timeout, dispatch_round)
+                              idempotency_key, request_hash, retry_backoff_ms, retry_on_timeout, tenant, dispatch_round)
             VALUES (:id, :type, 'QUEUED', :input, :priority, :timeoutMs, :attempt, :maxAttempts, :labels, :createdAt,
-                    :idempotencyKey, :requestHash, :retryBackoffMs, :retryOnTimeout,
+                    :idempotencyKey, :requestHash, :retryBackoffMs, :retryOnTimeout, :tenant,
                     GREATEST(COALESCE((SELECT dispatch_round FROM task ${queueOrder}
-                                       WHERE state = 'QUEUED' AND priority = :priority
-                                       ORDER BY state, priority DESC, dispatch_round FETCH FIRST 1 ROW ONLY), 0),
+                                       WHERE state = 'QUEUED' AND tenant = :tenant AND priority = :priority
+                                       ORDER BY state, tenant, priority DESC, dispatch_round FETCH FIRST 1 ROW ONLY), 0),
                              COALESCE((SELECT dispatch_round + 1 FROM task
-                                       WHERE state = 'QUEUED' AND priority = :priority AND batch_id IS NULL
-                                       ORDER BY state DESC, priority DESC, batch_id DESC, dispatch_round DESC
+                                       WHERE state = 'QUEUED' AND tenant = :tenant AND priority = :priority
+                                             AND batch_id IS NULL
+                                       ORDER BY state DESC, tenant DESC, priority DESC, batch_id DESC, dispatch_round DESC
                                        FETCH FIRST 1 ROW ONLY), 0)))
             """;
 
@@ -66,7 +68,7 @@ class JdbcTaskStore implements TaskStore {
             id, seq, type, state, input, result, error_code, error_message, error_detail, progress_fraction,
             progress_message, priority, timeout_ms, attempt, max_attempts, labels, created_at, started_at,
             finished_at, worker_pid, owner, cancel_requested, batch_id, batch_index, dispatch_round, request_hash,
-            retry_backoff_ms, retry_on_timeout, not_before\
+            retry_backoff_ms, retry_on_timeout, not_before, tenant\
             """;
 
     static final String FIND = "SELECT " + COLUMNS + " FROM task WHERE id = :id";
@@ -79,6 +81,34 @@ class JdbcTaskStore implements TaskStore {
     static final String APPEND_LOG = """
             UPDATE task SET log = RIGHT(COALESCE(log, '') || :text, :max)
             WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt
+            """;
+
+    /**
+     * The tenants with work ready to claim, the one served longest ago first. Each probe is one
+     * index lookup in the claim's own index.
+     */
+    static final String READY_LANES = """
+            SELECT tenant FROM tenant_lane l
+            WHERE EXISTS (SELECT 1 FROM task t WHERE t.state = 'QUEUED' AND t.tenant = l.tenant
+                          AND (t.not_before IS NULL OR t.not_before <= :now))
+            ORDER BY last_served, tenant
+            """;
+
+    /** Moves a tenant the claim served to the back of the round-robin. */
+    static final String SERVED_LANE = """
+            UPDATE tenant_lane SET last_served = (SELECT MAX(last_served) + 1 FROM tenant_lane) WHERE tenant = :tenant
+            """;
+
+    static final String INSERT_LANE = """
+            INSERT INTO tenant_lane (tenant, last_served) SELECT :tenant, 0
+            WHERE NOT EXISTS (SELECT 1 FROM tenant_lane WHERE tenant = :tenant)
+            """;
+
+    /** A tenant's queued tasks, and the items of its batches not yet written as tasks. */
+    static final String COUNT_QUEUED_OF = """
+            SELECT (SELECT COUNT(*) FROM task WHERE state = 'QUEUED' AND tenant = :tenant)
+                 + (SELECT COALESCE(SUM(item_count - items_written), 0) FROM batch
+                    WHERE tenant = :tenant AND items_written < item_count AND cancel_requested = FALSE)
             """;
 
     static final String QUEUED_BY_PRIORITY = """
@@ -100,9 +130,9 @@ class JdbcTaskStore implements TaskStore {
             UPDATE task SET state = 'RUNNING', owner = :owner, started_at = :now, worker_pid = NULL,
                    lease_expires_at = :leaseUntil,
                    progress_fraction = NULL, progress_message = NULL
-            WHERE ${claimGuard} id IN (SELECT id FROM task ${queueOrder} WHERE state = 'QUEUED'
+            WHERE ${claimGuard} id IN (SELECT id FROM task ${queueOrder} WHERE state = 'QUEUED' AND tenant = :tenant
                            AND (not_before IS NULL OR not_before <= :now)
-                         ORDER BY state, priority DESC, dispatch_round, seq
+                         ORDER BY state, tenant, priority DESC, dispatch_round, seq
                          FETCH FIRST :max ROWS ONLY
                          ${skipLocked})
             """;
@@ -253,6 +283,7 @@ class JdbcTaskStore implements TaskStore {
     private final JsonMapper json;
     private final boolean singleNode;
     private final Duration lease;
+    private final TenantLanes lanes;
 
     static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
 
@@ -279,10 +310,12 @@ class JdbcTaskStore implements TaskStore {
         this.json = json;
         this.singleNode = singleNode;
         this.lease = lease;
+        this.lanes = new TenantLanes(jdbc);
     }
 
     @Override
     public void insert(Task task, Idempotency idempotency) {
+        lanes.ensure(task.tenant());
         try {
             insertRow(task, idempotency);
         } catch (DuplicateKeyException | PessimisticLockingFailureException | QueryTimeoutException taken) {
@@ -308,6 +341,7 @@ class JdbcTaskStore implements TaskStore {
                 .param("createdAt", timestamp(task.createdAt()))
                 .param("retryBackoffMs", task.retryBackoffMs())
                 .param("retryOnTimeout", task.retryOnTimeout())
+                .param("tenant", task.tenant())
                 .update();
     }
 
@@ -336,6 +370,10 @@ class JdbcTaskStore implements TaskStore {
             sql.append(" AND type = :type");
             params.put("type", query.type());
         }
+        if (query.tenant() != null) {
+            sql.append(" AND tenant = :tenant");
+            params.put("tenant", query.tenant());
+        }
         if (query.batchId() != null) {
             sql.append(" AND batch_id = :batchId");
             params.put("batchId", query.batchId());
@@ -361,19 +399,21 @@ class JdbcTaskStore implements TaskStore {
     }
 
     @Override
+    public long countQueuedOf(String tenant) {
+        return jdbc.sql(COUNT_QUEUED_OF).param("tenant", tenant).query(Long.class).single();
+    }
+
+    @Override
     public long countQueued() {
         return jdbc.sql(COUNT_QUEUED).query(Long.class).single();
     }
 
     @Override
     public List<Task> claimQueued(int max, String owner, Instant now) {
-        List<Task> claimed = new ArrayList<>(jdbc.sql(dialect.claimQueued())
-                .param("owner", owner)
-                .param("now", timestamp(now))
-                .param("leaseUntil", timestamp(now.plus(lease)))
-                .param("max", max)
-                .query(this::task)
-                .list());
+        List<Task> claimed = new ArrayList<>();
+        for (Map.Entry<String, Integer> share : shares(max, now).entrySet()) {
+            claimed.addAll(claimOf(share.getKey(), share.getValue(), owner, now, this::task));
+        }
         // The returned rows come in no particular order; hand them out in queue order.
         claimed.sort(Comparator.comparingInt(Task::priority).reversed().thenComparingLong(Task::sequence));
         return claimed;
@@ -381,16 +421,48 @@ class JdbcTaskStore implements TaskStore {
 
     @Override
     public List<List<Task>> claimChunks(int maxChunks, String owner, Instant now) {
-        List<Claimed> heads = new ArrayList<>(jdbc.sql(dialect.claimQueued())
+        List<List<Task>> claimed = new ArrayList<>();
+        for (Map.Entry<String, Integer> share : shares(maxChunks, now).entrySet()) {
+            claimed.addAll(chunksOf(claimOf(share.getKey(), share.getValue(), owner, now,
+                    (rs, row) -> new Claimed(task(rs, row), rs.getLong("dispatch_round"))), owner, now));
+        }
+        return claimed;
+    }
+
+    /**
+     * How many of {@code max} places each tenant with ready work gets: one each in round-robin
+     * order, the tenant served longest ago first, until the places run out. Every tenant given a
+     * place moves to the back, so the next claim starts with the ones left out of this one.
+     */
+    private Map<String, Integer> shares(int max, Instant now) {
+        List<String> ready = lanes.ready(now);
+        Map<String, Integer> shares = new LinkedHashMap<>();
+        for (int place = 0; place < max && !ready.isEmpty(); place++) {
+            shares.merge(ready.get(place % ready.size()), 1, Integer::sum);
+        }
+        if (ready.size() > 1) {
+            shares.keySet().forEach(lanes::served);
+        }
+        return shares;
+    }
+
+    private <T> List<T> claimOf(String tenant, int max, String owner, Instant now, RowMapper<T> rows) {
+        return jdbc.sql(dialect.claimQueued())
                 .param("owner", owner)
+                .param("tenant", tenant)
                 .param("now", timestamp(now))
                 .param("leaseUntil", timestamp(now.plus(lease)))
-                .param("max", maxChunks)
-                .query((rs, row) -> new Claimed(task(rs, row), rs.getLong("dispatch_round")))
-                .list());
+                .param("max", max)
+                .query(rows)
+                .list();
+    }
+
+    /** Claims the rest of each chunk whose head was claimed; a chunk goes to one worker whole. */
+    private List<List<Task>> chunksOf(List<Claimed> claimedHeads, String owner, Instant now) {
+        List<Claimed> heads = new ArrayList<>(claimedHeads);
         heads.sort(Comparator.comparingInt((Claimed c) -> c.task.priority()).reversed()
                 .thenComparingLong(c -> c.round).thenComparingLong(c -> c.task.sequence()));
-        // Heads of one chunk share a batch and a round; each chunk goes to one worker whole.
+        // Heads of one chunk share a batch and a round.
         Map<Object, List<Task>> chunks = new LinkedHashMap<>();
         for (Claimed head : heads) {
             Task task = head.task;
@@ -664,7 +736,8 @@ class JdbcTaskStore implements TaskStore {
                 batchIndex(rs),
                 rs.getLong("retry_backoff_ms"),
                 rs.getBoolean("retry_on_timeout"),
-                instant(rs, "not_before"));
+                instant(rs, "not_before"),
+                rs.getString("tenant"));
     }
 
     private static Integer batchIndex(ResultSet rs) throws SQLException {

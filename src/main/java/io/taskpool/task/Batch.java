@@ -7,7 +7,8 @@ import java.util.UUID;
 /**
  * A batch as stored: one task type run over many inputs, each input an item task of its own
  * ({@link Task#batchId()}, {@link Task#batchIndex()}). {@code chunkSize} consecutive items go to
- * one worker in one dispatch; {@code timeoutMs} applies to each item.
+ * one worker in one dispatch; {@code timeoutMs} applies to each item. Its items belong to its
+ * {@code tenant}.
  */
 public record Batch(
         UUID id,
@@ -18,4 +19,12 @@ public record Batch(
         long timeoutMs,
         Map<String, String> labels,
         Instant createdAt,
-        boolean cancelRequested) {}
+        boolean cancelRequested,
+        String tenant) {
+
+    /** A batch of the default tenant. */
+    public Batch(UUID id, String type, int size, int chunkSize, int priority, long timeoutMs,
+            Map<String, String> labels, Instant createdAt, boolean cancelRequested) {
+        this(id, type, size, chunkSize, priority, timeoutMs, labels, createdAt, cancelRequested, Task.DEFAULT_TENANT);
+    }
+}

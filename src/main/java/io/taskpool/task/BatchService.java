@@ -73,33 +73,41 @@ public class BatchService {
      * earlier batch is returned.
      */
     public Submitted<BatchStatus> submit(BatchRequest request, String idempotencyKey) {
+        return submit(request, idempotencyKey, Caller.LOCAL);
+    }
+
+    /** {@link #submit(BatchRequest, String)} for a caller, whose tenant the batch belongs to. */
+    public Submitted<BatchStatus> submit(BatchRequest request, String clientKey, Caller caller) {
+        String idempotencyKey = caller.scoped(clientKey);
         BatchHeader early = request.readHeader();
         check(early);
         if (idempotencyKey != null) {
             Optional<IdempotentResource<Batch>> earlier = store.findByIdempotencyKey(idempotencyKey);
             if (earlier.isPresent()) {
-                return replay(earlier.get(), drain(request), idempotencyKey);
+                return replay(earlier.get(), drain(request), clientKey);
             }
         }
-        tasks.checkQueueRoom();
+        tasks.checkQueueRoom(caller.tenant());
         Batch batch;
         try {
-            batch = store.inTransaction(() -> insert(request, early, idempotencyKey));
+            batch = store.inTransaction(() -> insert(request, early, idempotencyKey, caller.tenant()));
         } catch (IdempotencyKeyTakenException raced) {
             String hash = drain(request);
-            return replay(awaitWinner(idempotencyKey), hash, idempotencyKey);
+            return replay(awaitWinner(idempotencyKey, clientKey), hash, clientKey);
         }
         tasks.queued(batch.type(), batch.size());
+        tasks.tenantQueued(batch.tenant(), batch.size());
         itemWriter.wake();
         Counter.builder("taskpool.batches.submitted").tag("type", batch.type())
                 .description("Batches accepted").register(meters).increment();
         return new Submitted<>(new BatchStatus(batch, new BatchCounts(batch.size(), 0, 0, 0, 0, 0, null)), true);
     }
 
-    private Batch insert(BatchRequest request, BatchHeader early, String idempotencyKey) {
+    private Batch insert(BatchRequest request, BatchHeader early, String idempotencyKey, String tenant) {
         Instant now = tasks.now();
         TaskType type = early.type() == null ? null : tasks.checkType(early.type(), "type");
-        Batch draft = batchOf(TaskIds.next(), early, 0, early.chunkSize() == null ? 1 : early.chunkSize(), now);
+        Batch draft = batchOf(TaskIds.next(), early, 0, early.chunkSize() == null ? 1 : early.chunkSize(), now,
+                tenant);
         store.insertBatch(draft, idempotencyKey);
         InputSlice slice = new InputSlice(draft.id());
         int count = 0;
@@ -125,8 +133,8 @@ public class BatchService {
             checkStoredInputs(draft.id(), tasks.checkType(header.type(), "type"), count);
         }
         int chunkSize = header.chunkSize() == null ? automaticChunk(count) : header.chunkSize();
-        Batch batch = batchOf(draft.id(), header, count, chunkSize, now);
-        store.completeBatch(batch, store.currentRound(batch.priority()), request.requestHash());
+        Batch batch = batchOf(draft.id(), header, count, chunkSize, now, tenant);
+        store.completeBatch(batch, store.currentRound(tenant, batch.priority()), request.requestHash());
         return batch;
     }
 
@@ -181,10 +189,10 @@ public class BatchService {
         }
     }
 
-    private Batch batchOf(UUID id, BatchHeader header, int size, int chunkSize, Instant now) {
+    private Batch batchOf(UUID id, BatchHeader header, int size, int chunkSize, Instant now, String tenant) {
         return new Batch(id, header.type() == null ? "" : header.type(), size, chunkSize,
                 header.priority() == null ? 0 : header.priority(), tasks.timeoutMs(header.type(), header.timeoutMs()),
-                header.labels() == null ? Map.of() : Map.copyOf(header.labels()), now, false);
+                header.labels() == null ? Map.of() : Map.copyOf(header.labels()), now, false, tenant);
     }
 
     /** {@code Pool.map}'s rule: about 4 chunks per worker, here at most {@link #AUTO_CHUNK_LIMIT} items each. */
@@ -225,7 +233,7 @@ public class BatchService {
     }
 
     /** The batch of a concurrent request with the same key, once it has committed. */
-    private IdempotentResource<Batch> awaitWinner(String key) {
+    private IdempotentResource<Batch> awaitWinner(String key, String clientKey) {
         long deadline = System.nanoTime() + KEY_RACE_WAIT.toNanos();
         while (System.nanoTime() - deadline < 0) {
             Optional<IdempotentResource<Batch>> winner = store.findByIdempotencyKey(key);
@@ -239,14 +247,27 @@ public class BatchService {
                 break;
             }
         }
-        throw new IdempotencyConflictException(key, true, "a concurrent request with Idempotency-Key '" + key
-                + "' did not complete; retry");
+        throw new IdempotencyConflictException(clientKey, true, "a concurrent request with Idempotency-Key '"
+                + clientKey + "' did not complete; retry");
     }
 
     // ---- reading ----
 
     public BatchStatus get(UUID id) {
         return status(store.find(id).orElseThrow(() -> new BatchNotFoundException(id)));
+    }
+
+    /** The batch, if the caller may see it: another tenant's batch is not found, as if it did not exist. */
+    public BatchStatus get(UUID id, Caller caller) {
+        return status(visible(id, caller));
+    }
+
+    private Batch visible(UUID id, Caller caller) {
+        Batch batch = store.find(id).orElseThrow(() -> new BatchNotFoundException(id));
+        if (!caller.sees(batch.tenant())) {
+            throw new BatchNotFoundException(id);
+        }
+        return batch;
     }
 
     private BatchStatus status(Batch batch) {
@@ -263,8 +284,16 @@ public class BatchService {
      * The batch once it is terminal, or as it is after {@code wait}. Holds no thread while
      * waiting: item signals (or a slow poll) trigger a cheap re-count.
      */
+    public CompletableFuture<BatchStatus> awaitTerminal(UUID id, Duration wait, Caller caller) {
+        return awaitTerminal(status(visible(id, caller)), wait);
+    }
+
     public CompletableFuture<BatchStatus> awaitTerminal(UUID id, Duration wait) {
-        BatchStatus now = get(id);
+        return awaitTerminal(get(id), wait);
+    }
+
+    private CompletableFuture<BatchStatus> awaitTerminal(BatchStatus now, Duration wait) {
+        UUID id = now.batch().id();
         if (now.state().isTerminal() || wait.isZero()) {
             return CompletableFuture.completedFuture(now);
         }
@@ -339,8 +368,16 @@ public class BatchService {
      * Cancels a batch: queued items become CANCELLED at once, running ones are stopped as
      * running tasks are. Completes when every item is terminal (or after the cancel bound).
      */
+    public CompletableFuture<BatchStatus> cancel(UUID id, Caller caller) {
+        return cancel(status(visible(id, caller)));
+    }
+
     public CompletableFuture<BatchStatus> cancel(UUID id) {
-        BatchStatus status = get(id);
+        return cancel(get(id));
+    }
+
+    private CompletableFuture<BatchStatus> cancel(BatchStatus status) {
+        UUID id = status.batch().id();
         if (status.state().isTerminal()) {
             throw new BatchStateConflictException(status, "batch " + id + " is already " + status.state());
         }

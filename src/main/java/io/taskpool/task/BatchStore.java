@@ -26,10 +26,11 @@ public interface BatchStore {
     void insertBatch(Batch batch, String idempotencyKey);
 
     /**
-     * The round the claim is serving at this priority (the lowest round of a queued task), or 0
-     * when nothing of this priority is queued: a new batch's first chunk joins it.
+     * The round the claim is serving at this tenant's priority (the lowest round of its queued
+     * tasks of that priority), or 0 when it has nothing of this priority queued: a new batch's
+     * first chunk joins it.
      */
-    long currentRound(int priority);
+    long currentRound(String tenant, int priority);
 
     /** Stores the inputs of items {@code firstIndex, firstIndex + 1, ...} as one slice. */
     void insertInputs(UUID batchId, int firstIndex, List<String> inputs);

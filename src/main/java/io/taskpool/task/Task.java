@@ -36,7 +36,11 @@ public record Task(
         Integer batchIndex,
         long retryBackoffMs,
         boolean retryOnTimeout,
-        Instant notBefore) {
+        Instant notBefore,
+        String tenant) {
+
+    /** The tenant of everything submitted while no API keys are configured, and of older rows. */
+    public static final String DEFAULT_TENANT = "default";
 
     /** The back-off before the second attempt when a submission names none. */
     public static final long DEFAULT_RETRY_BACKOFF_MS = 1000;
@@ -48,7 +52,7 @@ public record Task(
             String owner, boolean cancelRequested, UUID batchId, Integer batchIndex) {
         this(id, sequence, type, state, inputJson, resultJson, error, progress, priority, timeoutMs, attempt,
                 maxAttempts, labels, createdAt, startedAt, finishedAt, workerPid, owner, cancelRequested, batchId,
-                batchIndex, DEFAULT_RETRY_BACKOFF_MS, false, null);
+                batchIndex, DEFAULT_RETRY_BACKOFF_MS, false, null, DEFAULT_TENANT);
     }
 
     /** A single task (no batch). */

@@ -46,7 +46,7 @@ public final class TaskEvents implements AutoCloseable {
      * than SUCCEEDED.
      */
     public record TaskEvent(Kind kind, UUID taskId, String type, TaskState state, TaskProgress progress,
-            UUID batchId, Integer batchIndex, int attempt, String errorCode, Instant at) {
+            UUID batchId, Integer batchIndex, int attempt, String errorCode, Instant at, String tenant) {
 
         /** The task as it is now: its current state. */
         public static TaskEvent current(Task task, Instant at) {
@@ -56,13 +56,13 @@ public final class TaskEvents implements AutoCloseable {
         /** The task entered {@code state}. */
         public static TaskEvent state(Task task, TaskState state, String errorCode, Instant at) {
             return new TaskEvent(Kind.STATE, task.id(), task.type(), state, task.progress(), task.batchId(),
-                    task.batchIndex(), task.attempt(), errorCode, at);
+                    task.batchIndex(), task.attempt(), errorCode, at, task.tenant());
         }
 
         /** The running task reported progress. */
         public static TaskEvent progress(Task task, TaskProgress progress, Instant at) {
             return new TaskEvent(Kind.PROGRESS, task.id(), task.type(), TaskState.RUNNING, progress, task.batchId(),
-                    task.batchIndex(), task.attempt(), null, at);
+                    task.batchIndex(), task.attempt(), null, at, task.tenant());
         }
 
         public boolean isTerminal() {

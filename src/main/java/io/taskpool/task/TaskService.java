@@ -52,6 +52,7 @@ public class TaskService {
     private final Map<String, Duration> defaultTimeouts;
     private final InputSchemas inputSchemas;
     private final TaskEvents events;
+    private final TenantQueueRoom tenantRoom;
 
     private volatile NodeSignals signals = NodeSignals.NONE;
     private final MultiGauge queueByPriority;
@@ -62,7 +63,16 @@ public class TaskService {
             WorkerGateway workers, TaskCompletions completions, BatchSignals batchSignals, Executor waitExecutor,
             Clock clock, MeterRegistry meters, Map<String, Duration> defaultTimeouts, InputSchemas inputSchemas,
             TaskEvents events) {
+        this(store, properties, queue, nodeId, workers, completions, batchSignals, waitExecutor, clock, meters,
+                defaultTimeouts, inputSchemas, events, TenantQuotas.NONE);
+    }
+
+    public TaskService(TaskStore store, TaskProperties properties, QueueProperties queue, String nodeId,
+            WorkerGateway workers, TaskCompletions completions, BatchSignals batchSignals, Executor waitExecutor,
+            Clock clock, MeterRegistry meters, Map<String, Duration> defaultTimeouts, InputSchemas inputSchemas,
+            TaskEvents events, TenantQuotas quotas) {
         this.events = events;
+        this.tenantRoom = new TenantQueueRoom(quotas, store::countQueuedOf);
         this.store = store;
         this.inputSchemas = inputSchemas;
         this.properties = properties;
@@ -94,18 +104,24 @@ public class TaskService {
      * that does not match its type's schema is refused before anything is stored.
      */
     public Submitted<Task> submit(NewTask request) {
-        Idempotency idempotency = request.idempotency();
+        return submit(request, Caller.LOCAL);
+    }
+
+    /** {@link #submit(NewTask)} for a caller, whose tenant the task belongs to. */
+    public Submitted<Task> submit(NewTask request, Caller caller) {
+        Idempotency idempotency = caller.scoped(request.idempotency());
+        String clientKey = request.idempotency() == null ? null : request.idempotency().key();
         if (idempotency != null) {
             Optional<IdempotentResource<Task>> earlier = store.findByIdempotencyKey(idempotency.key());
             if (earlier.isPresent()) {
-                return replay(earlier.get(), idempotency);
+                return replay(earlier.get(), idempotency.requestHash(), clientKey);
             }
         }
         TaskType type = checkType(request.type(), "type");
         long timeoutMs = timeoutMs(request.type(), request.timeoutMs());
         String inputJson = request.inputJson() == null ? "{}" : request.inputJson();
         checkInput(type, inputJson, null);
-        checkQueueRoom();
+        checkQueueRoom(caller.tenant());
         Instant now = now();
         Task task = new Task(TaskIds.next(), 0, request.type(), TaskState.QUEUED, inputJson, null, null, null,
                 request.priority() == null ? 0 : request.priority(), timeoutMs, 1,
@@ -113,7 +129,7 @@ public class TaskService {
                 request.labels() == null ? Map.of() : Map.copyOf(request.labels()),
                 now, null, null, null, null, false, null, null,
                 request.retryBackoffMs() == null ? Task.DEFAULT_RETRY_BACKOFF_MS : request.retryBackoffMs(),
-                Boolean.TRUE.equals(request.retryOnTimeout()), null);
+                Boolean.TRUE.equals(request.retryOnTimeout()), null, caller.tenant());
         try {
             long start = System.nanoTime();
             store.insert(task, idempotency);
@@ -121,20 +137,22 @@ public class TaskService {
         } catch (IdempotencyKeyTakenException raced) {
             // A concurrent request with the same key won; answer as its repeat.
             return replay(store.findByIdempotencyKey(idempotency.key()).orElseThrow(() ->
-                    new IdempotencyConflictException(idempotency.key(), true, "a concurrent request with"
-                            + " Idempotency-Key '" + idempotency.key() + "' is being stored; retry")), idempotency);
+                    new IdempotencyConflictException(clientKey, true, "a concurrent request with"
+                            + " Idempotency-Key '" + clientKey + "' is being stored; retry")),
+                    idempotency.requestHash(), clientKey);
         }
         // Published before the dispatcher is woken, so that QUEUED comes before the claim's RUNNING
         // (unless a dispatcher already awake claims the task in between).
         events.publish(TaskEvent.current(task, now));
         queued(task.type(), 1);
+        tenantRoom.added(task.tenant(), 1);
         return new Submitted<>(task, true);
     }
 
-    private Submitted<Task> replay(IdempotentResource<Task> earlier, Idempotency idempotency) {
-        if (!earlier.requestHash().equals(idempotency.requestHash())) {
-            throw new IdempotencyConflictException(idempotency.key(), false, "Idempotency-Key '"
-                    + idempotency.key() + "' was used with another request (task " + earlier.resource().id()
+    private Submitted<Task> replay(IdempotentResource<Task> earlier, String requestHash, String clientKey) {
+        if (!earlier.requestHash().equals(requestHash)) {
+            throw new IdempotencyConflictException(clientKey, false, "Idempotency-Key '"
+                    + clientKey + "' was used with another request (task " + earlier.resource().id()
                     + "); use a new key for a new task");
         }
         return new Submitted<>(earlier.resource(), false);
@@ -183,11 +201,20 @@ public class TaskService {
         return timeoutMs;
     }
 
-    /** Refuses new work while the queue holds its capacity (a batch may take it past, once). */
-    void checkQueueRoom() {
+    /**
+     * Refuses new work while the queue holds its capacity, or the tenant its own limit (a batch
+     * may take either past, once).
+     */
+    void checkQueueRoom(String tenant) {
         if (queueDepth.estimate() >= queue.capacity()) {
             throw new QueueFullException(queue.capacity(), Duration.ofSeconds(1));
         }
+        tenantRoom.check(tenant);
+    }
+
+    /** A tenant's batch joined the queue. */
+    void tenantQueued(String tenant, long count) {
+        tenantRoom.added(tenant, count);
     }
 
     /**
@@ -236,6 +263,15 @@ public class TaskService {
         return store.find(id).orElseThrow(() -> new TaskNotFoundException(id));
     }
 
+    /** The task, if the caller may see it: another tenant's task is not found, as if it did not exist. */
+    public Task get(UUID id, Caller caller) {
+        Task task = get(id);
+        if (!caller.sees(task.tenant())) {
+            throw new TaskNotFoundException(id);
+        }
+        return task;
+    }
+
     public List<Task> list(TaskQuery query) {
         return store.list(query);
     }
@@ -265,7 +301,16 @@ public class TaskService {
      * The task once it is terminal, or as it is after {@code wait}. Holds no thread while waiting.
      */
     public CompletableFuture<Task> awaitTerminal(UUID id, Duration wait) {
-        Task now = get(id);
+        return awaitTerminal(get(id), wait);
+    }
+
+    /** {@link #awaitTerminal(UUID, Duration)} of a task the caller may see. */
+    public CompletableFuture<Task> awaitTerminal(UUID id, Duration wait, Caller caller) {
+        return awaitTerminal(get(id, caller), wait);
+    }
+
+    private CompletableFuture<Task> awaitTerminal(Task now, Duration wait) {
+        UUID id = now.id();
         if (now.state().isTerminal() || wait.isZero()) {
             return CompletableFuture.completedFuture(now);
         }
@@ -283,7 +328,16 @@ public class TaskService {
      * future completes when it has (cancel frame, then a kill after the grace period).
      */
     public CompletableFuture<Task> cancel(UUID id) {
-        Task task = get(id);
+        return cancel(get(id));
+    }
+
+    /** {@link #cancel(UUID)} of a task the caller may see. */
+    public CompletableFuture<Task> cancel(UUID id, Caller caller) {
+        return cancel(get(id, caller));
+    }
+
+    private CompletableFuture<Task> cancel(Task task) {
+        UUID id = task.id();
         if (task.state().isTerminal()) {
             throw new TaskStateConflictException(task, "task " + id + " is already " + task.state());
         }
@@ -330,7 +384,16 @@ public class TaskService {
     }
 
     public void delete(UUID id) {
-        Task task = get(id);
+        delete(get(id));
+    }
+
+    /** {@link #delete(UUID)} of a task the caller may see. */
+    public void delete(UUID id, Caller caller) {
+        delete(get(id, caller));
+    }
+
+    private void delete(Task task) {
+        UUID id = task.id();
         if (!task.state().isTerminal()) {
             throw new TaskStateConflictException(task, "task " + id + " is " + task.state()
                     + "; only a finished task can be deleted (cancel it first)");
@@ -348,6 +411,12 @@ public class TaskService {
     /** The task's log (empty when nothing was logged). */
     public String log(UUID id) {
         return store.findLog(id).orElseThrow(() -> new TaskNotFoundException(id));
+    }
+
+    /** {@link #log(UUID)} of a task the caller may see. */
+    public String log(UUID id, Caller caller) {
+        get(id, caller);
+        return log(id);
     }
 
     // ---- transitions reported by the worker pool ----

@@ -35,17 +35,22 @@ public interface TaskStore {
 
     long countQueued();
 
+    /** The tenant's queued tasks, counting the unwritten items of its batches. */
+    long countQueuedOf(String tenant);
+
     /** Queued tasks by priority (batch items not yet written as tasks are not counted here). */
     Map<Integer, Long> queuedByPriority();
 
     /**
-     * Moves up to {@code max} QUEUED tasks to RUNNING for {@code owner}, highest priority first,
-     * then oldest first, and returns them. Two claimers never get the same task.
+     * Moves up to {@code max} QUEUED tasks to RUNNING for {@code owner}, and returns them: the
+     * places go round-robin between the tenants with queued work, and within a tenant highest
+     * priority first, then oldest first. Two claimers never get the same task.
      */
     List<Task> claimQueued(int max, String owner, Instant now);
 
     /**
-     * Claims work for up to {@code maxChunks} workers: the next QUEUED tasks in claim order
+     * Claims work for up to {@code maxChunks} workers: the places go round-robin between the
+     * tenants with queued work, and within a tenant to the next QUEUED tasks in claim order
      * (priority, then fair-share round, then submission), each batch item extended to the rest
      * of its chunk. Each inner list goes to one worker; batch items in input order.
      */
