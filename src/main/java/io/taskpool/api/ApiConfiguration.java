@@ -1,6 +1,9 @@
 package io.taskpool.api;
 
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.security.SecurityScheme;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.info.License;
 import io.swagger.v3.oas.annotations.servers.Server;
@@ -23,7 +26,13 @@ import org.springframework.core.Ordered;
                         + " isolated worker processes, one task per process at a time. Errors are RFC 9457"
                         + " problem details (application/problem+json).",
                 license = @License(name = "Apache-2.0")),
-        servers = @Server(url = "/", description = "This service"))
+        servers = @Server(url = "/", description = "This service"),
+        security = @SecurityRequirement(name = "apiKey"))
+@SecurityScheme(name = "apiKey", type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = "An API key from taskpool.security.api-keys (or a JWT from the configured issuer), sent as"
+                + " 'Authorization: Bearer <key>'. Needed when keys are configured: without one 401, without the"
+                + " role 403 (reading needs 'read'; submitting, cancelling and deleting 'submit'; the worker"
+                + " endpoints 'admin'). Another tenant's tasks and batches answer 404.")
 class ApiConfiguration {
 
     @Bean

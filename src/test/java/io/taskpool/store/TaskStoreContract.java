@@ -1,6 +1,7 @@
 package io.taskpool.store;
 
 import static io.taskpool.support.TaskFixtures.aQueuedTask;
+import static io.taskpool.support.TaskFixtures.ofTenant;
 import static io.taskpool.support.TaskFixtures.withAttempt;
 import static io.taskpool.support.TaskFixtures.withType;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -985,6 +986,63 @@ abstract class TaskStoreContract {
         // One chunk per round from the round fixed at submission: items 0-1 in 7, 2-3 in 8, 4 in 9.
         assertThat(store.claimChunks(1, NODE_A, clock.instant()).get(0)).extracting(Task::batchIndex)
                 .containsExactly(0, 1);
+    }
+
+    @Test
+    void claimsGoRoundRobinBetweenTenantsBeforePriority() {
+        List<Task> acme = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Task task = ofTenant(aQueuedTask(9), "acme");
+            store.insert(task);
+            acme.add(task);
+        }
+        Task beta = ofTenant(aQueuedTask(0), "beta");
+        store.insert(beta);
+
+        List<Task> claimed = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            claimed.addAll(store.claimQueued(1, NODE_A, clock.instant()));
+        }
+
+        assertThat(claimed).extracting(Task::tenant).containsExactly("acme", "beta", "acme", "acme");
+        assertThat(claimed).extracting(Task::id)
+                .containsExactly(acme.get(0).id(), beta.id(), acme.get(1).id(), acme.get(2).id());
+    }
+
+    @Test
+    void oneClaimForSeveralWorkersGivesEachTenantWithWorkAPlace() {
+        for (int i = 0; i < 5; i++) {
+            store.insert(ofTenant(aQueuedTask(), "acme"));
+        }
+        store.insert(ofTenant(aQueuedTask(), "beta"));
+        store.insert(ofTenant(aQueuedTask(), "gamma"));
+
+        List<List<Task>> claimed = store.claimChunks(3, NODE_A, clock.instant());
+
+        assertThat(claimed).flatExtracting(chunk -> chunk.stream().map(Task::tenant).toList())
+                .containsExactlyInAnyOrder("acme", "beta", "gamma");
+        // The next claim starts again with the tenant served longest ago that still has work.
+        assertThat(store.claimChunks(2, NODE_A, clock.instant())).flatExtracting(chunk -> chunk.stream()
+                .map(Task::tenant).toList()).containsExactly("acme", "acme");
+    }
+
+    @Test
+    void queuedTasksAndListsArePerTenant() {
+        Task acme = ofTenant(aQueuedTask(), "acme");
+        Task beta = ofTenant(aQueuedTask(), "beta");
+        store.insert(acme);
+        store.insert(beta);
+        store.insert(ofTenant(aQueuedTask(), "beta"));
+
+        assertThat(store.countQueuedOf("acme")).isEqualTo(1);
+        assertThat(store.countQueuedOf("beta")).isEqualTo(2);
+        assertThat(store.countQueuedOf("nobody")).isZero();
+        assertThat(store.find(acme.id())).get().extracting(Task::tenant).isEqualTo("acme");
+        assertThat(store.list(new TaskQuery(null, null, null, null, 10, "acme"))).extracting(Task::id)
+                .containsExactly(acme.id());
+        assertThat(store.list(new TaskQuery(null, null, null, null, 10, "beta"))).hasSize(2)
+                .allSatisfy(task -> assertThat(task.tenant()).isEqualTo("beta"));
+        assertThat(store.list(all(10))).hasSize(3);
     }
 
     @Test

@@ -43,4 +43,13 @@ public final class TaskFixtures {
                 maxAttempts, task.labels(), task.createdAt(), task.startedAt(), task.finishedAt(),
                 task.workerPid(), task.owner(), task.cancelRequested());
     }
+
+    /** The same task, submitted by another tenant. */
+    public static Task ofTenant(Task task, String tenant) {
+        return new Task(task.id(), task.sequence(), task.type(), task.state(), task.inputJson(),
+                task.resultJson(), task.error(), task.progress(), task.priority(), task.timeoutMs(), task.attempt(),
+                task.maxAttempts(), task.labels(), task.createdAt(), task.startedAt(), task.finishedAt(),
+                task.workerPid(), task.owner(), task.cancelRequested(), task.batchId(), task.batchIndex(),
+                task.retryBackoffMs(), task.retryOnTimeout(), task.notBefore(), tenant);
+    }
 }
