@@ -160,11 +160,10 @@ The API keys file: the generated key first (when enabled), then .Values.apiKeys.
 {{- $keys = append $keys (dict "tenant" .Values.generatedApiKey.tenant "sha256" (sha256sum $plain) "roles" .Values.generatedApiKey.roles) }}
 {{- end }}
 {{- $keys = concat $keys .Values.apiKeys }}
-# API keys by tenant: the SHA-256 of each key, never the key. taskpool reads
-# taskpool.security.api-keys from a later version on; until then these lines have no effect.
+# API keys by tenant: the SHA-256 of each key, never the key.
 {{- range $i, $k := $keys }}
 taskpool.security.api-keys[{{ $i }}].tenant={{ $k.tenant }}
-taskpool.security.api-keys[{{ $i }}].sha256={{ $k.sha256 }}
+taskpool.security.api-keys[{{ $i }}].key-sha256={{ $k.sha256 }}
 taskpool.security.api-keys[{{ $i }}].roles={{ join "," $k.roles }}
 {{- end }}
 {{- end }}
