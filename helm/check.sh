@@ -109,6 +109,28 @@ expect_in "$OUT/external-database-values.yaml" "kind: HorizontalPodAutoscaler" "
 expect_in "$OUT/external-database-values.yaml" "name: taskpool-db" "the password from the existing Secret"
 expect_in "$OUT/embedded-values.yaml" "kind: ServiceMonitor" "the ServiceMonitor when enabled"
 
+# The generated key and the digest the service checks it against belong together: the Secret's
+# api-keys.properties names the SHA-256 of its apiKey entry under the service's property names.
+node - "$OUT/defaults.yaml" <<'EOF' || fail "the generated API key and its key-sha256 do not match"
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+const docs = readFileSync(process.argv[2], "utf8").split(/^---$/m);
+const secret = docs.find((d) => /^kind: Secret$/m.test(d) && /api-keys\.properties:/.test(d));
+if (!secret) throw new Error("no Secret with api-keys.properties");
+const field = (name) => {
+  const match = secret.match(new RegExp(`^  ${name}: "?([A-Za-z0-9+/=]+)"?$`, "m"));
+  if (!match) throw new Error(`the Secret has no ${name}`);
+  return Buffer.from(match[1], "base64").toString();
+};
+const key = field("apiKey");
+const properties = field("api-keys\\.properties").split("\n");
+const digest = createHash("sha256").update(key).digest("hex");
+for (const line of ["taskpool.security.api-keys[0].tenant=default",
+    `taskpool.security.api-keys[0].key-sha256=${digest}`, "taskpool.security.api-keys[0].roles=admin"]) {
+  if (!properties.includes(line)) throw new Error(`api-keys.properties lacks ${line}`);
+}
+EOF
+
 # NOTES.txt renders only on install; a client-side dry run needs no cluster.
 "$HELM" install taskpool "$CHART" --namespace taskpool --dry-run=client >"$OUT/install-notes.txt" \
   || fail "helm install --dry-run=client (NOTES.txt)"
