@@ -42,6 +42,11 @@ public final class FrameStreams {
         this.random = new SplittableRandom(seed);
     }
 
+    /** The generator's own random source, for the choices a test makes around its streams. */
+    public java.util.random.RandomGenerator random() {
+        return random;
+    }
+
     /** Any text of up to {@code maxCodePoints}, sometimes empty or null. */
     public String text(int maxCodePoints) {
         int kind = random.nextInt(10);
