@@ -53,7 +53,10 @@ class ForgedFramesIT extends ServiceTest {
         }
         Damage damage = streams.damage();
         byte[] bytes = streams.damage(FrameStreams.encode(codec, frames), damage, codec, MAX_FRAME_BYTES);
-        boolean exit = streams.random().nextBoolean();
+        // A stream cut inside a frame, from a worker that lives on, is not tried: the parent waits
+        // for the rest of that frame, swallowing the worker's later frames, until the heartbeat
+        // timeout kills the worker (as unresponsive, after 30 s), so such a task forges and exits.
+        boolean exit = streams.random().nextBoolean() || endsInsideAFrame(bytes);
 
         String id = submit("test.write-stdout", Map.of(
                 "base64", Base64.getEncoder().encodeToString(bytes), "then", exit ? "exit" : "return"));
@@ -70,6 +73,19 @@ class ForgedFramesIT extends ServiceTest {
         }
         awaitFullPool();
         assertThat(awaitTerminal(submit("noop", Map.of())).<String>path("state")).isEqualTo("SUCCEEDED");
+    }
+
+    private boolean endsInsideAFrame(byte[] bytes) {
+        ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+        try {
+            while (true) {
+                codec.read(in);
+            }
+        } catch (ProtocolException broken) {
+            return broken.getMessage().startsWith("stream ended inside");
+        } catch (IOException cleanEnd) {
+            return false;
+        }
     }
 
     /**
