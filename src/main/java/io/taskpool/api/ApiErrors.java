@@ -43,6 +43,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
@@ -211,6 +212,11 @@ class ApiErrors extends ResponseEntityExceptionHandler {
         }
         if (e instanceof StreamReadException parse) {
             return malformedJson(parse);
+        }
+        if (e instanceof StreamConstraintsException limit) {
+            // A number of thousands of digits, nesting hundreds deep: the client's doing, not ours.
+            return problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
+                    "the body exceeds a limit of the JSON parser: " + limit.getOriginalMessage());
         }
         return unexpected(e);
     }

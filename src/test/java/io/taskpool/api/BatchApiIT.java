@@ -305,6 +305,20 @@ class BatchApiIT extends BatchTest {
     }
 
     @Test
+    void aNumberOrNestingBeyondTheParserLimitsIs400NotAnInternalError() {
+        for (String body : new String[] {
+                "{\"type\": \"noop\", \"priority\": " + "9".repeat(5_000) + ", \"inputs\": [{}]}",
+                "{\"type\": \"noop\", \"inputs\": [{\"deep\": " + "[".repeat(5_000) + "]".repeat(5_000) + "}]}"}) {
+            api().contentType(ContentType.JSON).body(body)
+                    .post("/api/v1/batches")
+                    .then().statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("urn:taskpool:problem:malformed-json"))
+                    .body("detail", containsString("limit"));
+        }
+    }
+
+    @Test
     void anInputOverTheTaskBodyLimitIs413() {
         String before = newestTaskId();
         String big = "x".repeat(70 * 1024); // taskpool.api.max-body is 64KB in these tests

@@ -97,6 +97,29 @@ public final class FaultyHandlers {
         }
     }
 
+    /**
+     * Writes the bytes given in {@code base64} straight to the frame stream, then either returns
+     * ({@code then: "return"}, so the worker's own frames follow them) or ends the worker at once
+     * with status 0 ({@code then: "exit"}): any stream a task could forge.
+     */
+    public static final class WriteStdout extends Named {
+        public WriteStdout() {
+            super("test.write-stdout");
+        }
+
+        @Override
+        public Object run(TaskInput input, TaskContext context) throws IOException {
+            byte[] bytes = java.util.Base64.getDecoder().decode(input.requireString("base64"));
+            FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
+            stdout.write(bytes);
+            stdout.flush();
+            if ("exit".equals(input.string("then", "return"))) {
+                Runtime.getRuntime().halt(0);
+            }
+            return Map.of("wrote", bytes.length);
+        }
+    }
+
     /** Writes a frame header that announces a 1 GiB frame. */
     public static final class OversizedFrame extends Named {
         public OversizedFrame() {
