@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,13 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Starts worker JVMs: same {@code java.home} as the service, a small heap of their own, and
  * options that keep stdout free for frames. Never through a shell.
+ *
+ * <p>A worker gets none of the service's secrets: its environment holds only the allowed
+ * variables ({@link WorkerEnvironment}), and its command line names only JVM options, the class
+ * path and the protocol's limits, never the service's configuration. With
+ * {@code taskpool.workers.limits} set, it starts under util-linux {@code prlimit}, which sets the
+ * limits on itself and then executes the JVM in its place (same pid), so the limits hold for the
+ * worker and everything it starts.
  *
  * <p>The program task types ({@code taskpool.programs}) reach the workers as one JSON file,
  * written once here, readable by the service's user only, and named by the worker's fourth
@@ -28,18 +36,16 @@ final class WorkerLauncher {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerLauncher.class);
 
-    /**
-     * Variables the worker must not inherit: memory flags meant for the service (in
-     * {@code JAVA_TOOL_OPTIONS} they would give every worker the service's heap).
-     */
-    private static final List<String> SERVICE_ONLY_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
-            "_JAVA_OPTIONS");
+    /** Where Debian, Ubuntu and most Linux distributions install util-linux's prlimit. */
+    private static final List<Path> PRLIMIT_LOCATIONS = List.of(Path.of("/usr/bin/prlimit"), Path.of("/bin/prlimit"));
 
     private final WorkerProperties properties;
     private final WorkerClassPath classPath;
     private final int maxFrameBytes;
     private final long maxResultBytes;
     private final Path programsFile;
+    /** The prlimit to start workers under, or null: no limits are set, or they cannot be enforced here. */
+    private final Path prlimit;
 
     WorkerLauncher(WorkerProperties properties, Map<String, ProgramProperties> programs, WorkerClassPath classPath,
             int maxFrameBytes, long maxResultBytes) {
@@ -48,6 +54,18 @@ final class WorkerLauncher {
         this.maxFrameBytes = maxFrameBytes;
         this.maxResultBytes = maxResultBytes;
         this.programsFile = programs.isEmpty() ? null : writeProgramsFile(programs);
+        this.prlimit = properties.limits().any() ? prlimitFor(properties.limits()) : null;
+    }
+
+    private static Path prlimitFor(WorkerLimits limits) {
+        boolean linux = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+        Path found = linux ? PRLIMIT_LOCATIONS.stream().filter(Files::isExecutable).findFirst().orElse(null) : null;
+        if (found == null) {
+            log.warn("taskpool.workers.limits ({}) cannot be enforced: {}; workers and their programs start with the"
+                    + " service's own limits", limits, linux ? "util-linux prlimit is not installed in /usr/bin or /bin"
+                            : "resource limits are applied on Linux only");
+        }
+        return found;
     }
 
     /** Where a worker JVM that crashed natively left its fatal error report, if it did. */
@@ -63,12 +81,18 @@ final class WorkerLauncher {
     Process start() throws IOException {
         ProcessBuilder builder = new ProcessBuilder(buildCommand());
         Map<String, String> environment = builder.environment();
-        SERVICE_ONLY_VARIABLES.forEach(environment::remove);
+        environment.clear();
+        environment.putAll(WorkerEnvironment.forWorker(System.getenv(), properties.inheritedEnvironment()));
         return builder.start();
     }
 
     private List<String> buildCommand() {
         List<String> args = new ArrayList<>();
+        if (prlimit != null) {
+            args.add(prlimit.toString());
+            args.addAll(properties.limits().prlimitOptions());
+            args.add("--");
+        }
         args.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         args.add("-Xmx" + properties.maxHeap().toMegabytes() + "m");
         // Exit with status 3 on the first OutOfMemoryError: the parent reports OUT_OF_MEMORY

@@ -1,11 +1,13 @@
 package io.taskpool.worker;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -24,6 +26,8 @@ import org.springframework.util.unit.DataSize;
  * @param heartbeatTimeout a worker silent for this long is killed and replaced (its task fails with WORKER_CRASHED)
  * @param startTimeout how long a new worker may take to say hello before it counts as a failed start
  * @param maxRestartBackoff the longest pause between restarts of a worker that keeps failing at start-up
+ * @param inheritedEnvironment the service's environment variables a worker gets, by name or by prefix ending in * (LC_*); variables that configure the service (SPRING_*, TASKPOOL_*, JAVA_TOOL_OPTIONS) or look like secrets (names with PASSWORD, SECRET, TOKEN, KEY, CREDENTIAL, AUTH) are never passed and may not be listed
+ * @param limits operating-system resource limits of each worker and the programs it starts, applied through prlimit on Linux
  */
 public record WorkerProperties(
         @Min(0) @Max(1024) @DefaultValue("0") int count,
@@ -37,7 +41,12 @@ public record WorkerProperties(
         @NotNull @DefaultValue("2s") Duration heartbeatInterval,
         @NotNull @DefaultValue("30s") Duration heartbeatTimeout,
         @NotNull @DefaultValue("30s") Duration startTimeout,
-        @NotNull @DefaultValue("30s") Duration maxRestartBackoff) {
+        @NotNull @DefaultValue("30s") Duration maxRestartBackoff,
+        // What a JVM and its programs need to find programs, to decode file names and text (without
+        // LANG or LC_* a JVM falls back to ASCII file names), to tell the time zone and to find the
+        // temporary directory.
+        @NotNull @DefaultValue({"PATH", "HOME", "LANG", "LC_*", "TZ", "TMPDIR"}) List<String> inheritedEnvironment,
+        @Valid @NotNull @DefaultValue @NestedConfigurationProperty WorkerLimits limits) {
 
     public WorkerProperties {
         if (maxHeap != null && maxHeap.toMegabytes() < 16) {
@@ -59,6 +68,10 @@ public record WorkerProperties(
                 throw new IllegalArgumentException("taskpool.workers.heartbeat-timeout (" + heartbeatTimeout
                         + ") must be at least three times taskpool.workers.heartbeat-interval (" + heartbeatInterval + ")");
             }
+        }
+        if (inheritedEnvironment != null) {
+            WorkerEnvironment.checkAllowList(inheritedEnvironment);
+            inheritedEnvironment = List.copyOf(inheritedEnvironment);
         }
         if (startTimeout != null && startTimeout.toMillis() < 100) {
             throw new IllegalArgumentException("taskpool.workers.start-timeout must be at least 100ms, was " + startTimeout);

@@ -31,7 +31,10 @@
  *
  * <p><b>WorkerLauncher</b> and <b>WorkerClassPath</b> build the child's command line: same
  * {@code java.home}, its own heap, stdout reserved for frames, never a shell. The launcher also
- * writes the file that tells workers about the program task types ({@link ProgramProperties}).
+ * writes the file that tells workers about the program task types ({@link ProgramProperties}),
+ * gives each worker only the allowed environment variables ({@link WorkerEnvironment}: never the
+ * service's configuration or secrets) and, on Linux, starts it under the configured
+ * {@link WorkerLimits} through {@code prlimit}.
  *
  * <p><b>MemoryBudget</b> adds up, before the first worker starts, what the service's heap and every
  * worker JVM may use, and refuses to start a pool that does not fit in the container's memory

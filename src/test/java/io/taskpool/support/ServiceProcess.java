@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,6 +45,15 @@ public final class ServiceProcess implements AutoCloseable {
      * until it is ready (readiness UP: every worker is up).
      */
     public static ServiceProcess start(Path workDir, List<String> launch, List<String> arguments) throws IOException {
+        return start(workDir, launch, arguments, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, List, List)}, with {@code environment} added to this JVM's
+     * environment, for tests of what the service passes on to its workers.
+     */
+    public static ServiceProcess start(Path workDir, List<String> launch, List<String> arguments,
+            Map<String, String> environment) throws IOException {
         int port = freePort();
         int managementPort = freePort();
         List<String> command = new ArrayList<>();
@@ -55,8 +65,10 @@ public final class ServiceProcess implements AutoCloseable {
         command.addAll(arguments);
         Files.createDirectories(workDir);
         Path log = workDir.resolve("service-" + port + ".log");
-        Process process = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         ServiceProcess service = new ServiceProcess(process, log, port, managementPort);
         try {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))

@@ -57,7 +57,8 @@ class MemoryBudgetTest {
     void theBudgetComesFromTheWorkerSettings() {
         WorkerProperties properties = new WorkerProperties(3, DataSize.ofMegabytes(128), DataSize.ofMegabytes(40),
                 DataSize.ofMegabytes(150), List.of(), List.of(), Path.of("plugins"), 0, Duration.ofSeconds(2),
-                Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30));
+                Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), List.of("PATH"),
+                new WorkerLimits(null, null, null));
 
         MemoryBudget budget = MemoryBudget.of(properties, 256 * MIB);
 
