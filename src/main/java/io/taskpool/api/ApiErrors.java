@@ -35,6 +35,7 @@ import org.springframework.security.authentication.InsufficientAuthenticationExc
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -111,6 +112,14 @@ class ApiErrors extends ResponseEntityExceptionHandler {
                 + " do not allow this request (reading needs 'read', submitting, cancelling and deleting 'submit',"
                 + " the worker endpoints 'admin')");
         return ResponseEntity.status(HttpStatus.FORBIDDEN).body(problem);
+    }
+
+    /** The firewall refused the URL before anything else saw it. */
+    @ExceptionHandler
+    ProblemDetail rejectedUrl(RequestRejectedException e) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", "the request URL is refused:"
+                + " it must be normalised (no '..', '//', encoded '/', '\\' or ';' segments) and hold no control"
+                + " characters");
     }
 
     @ExceptionHandler

@@ -24,6 +24,7 @@ import org.springframework.security.oauth2.server.resource.web.authentication.Be
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
@@ -106,6 +107,16 @@ class ApiSecurityConfiguration {
                 .formLogin(AbstractHttpConfigurer::disable)
                 .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
                 .build();
+    }
+
+    /**
+     * A URL Spring Security's firewall refuses (path traversal, encoded slashes, control
+     * characters) gets a problem detail like every other bad request, not the container's page.
+     */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler(
+            @Qualifier("handlerExceptionResolver") HandlerExceptionResolver errors) {
+        return (request, response, e) -> errors.resolveException(request, response, null, e);
     }
 
     /** API keys first; a token that is no key but has a JWT's shape goes to the JWT provider. */
