@@ -32,6 +32,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -253,6 +254,11 @@ class JdbcTaskStore implements TaskStore {
     private final JsonMapper json;
     private final boolean singleNode;
     private final Duration lease;
+    /** Submissions without an idempotency key, committed together when they arrive together. */
+    private final GroupCommit<Task> submissions;
+
+    /** Bounds one shared commit of submissions, and so the wait of the first caller in it. */
+    private static final int SUBMISSIONS_PER_COMMIT = 256;
 
     static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
 
@@ -279,10 +285,19 @@ class JdbcTaskStore implements TaskStore {
         this.json = json;
         this.singleNode = singleNode;
         this.lease = lease;
+        this.submissions = new GroupCommit<>(
+                tasks -> transactions.executeWithoutResult(status -> tasks.forEach(task -> insertRow(task, null))),
+                task -> insertRow(task, null), SUBMISSIONS_PER_COMMIT);
     }
 
     @Override
     public void insert(Task task, Idempotency idempotency) {
+        if (idempotency == null && !TransactionSynchronizationManager.isActualTransactionActive()) {
+            // No key, so no row of another caller can conflict with it: share a commit. Inside a
+            // caller's transaction the row must commit with that transaction, not with others.
+            submissions.write(task);
+            return;
+        }
         try {
             insertRow(task, idempotency);
         } catch (DuplicateKeyException | PessimisticLockingFailureException | QueryTimeoutException taken) {
