@@ -169,7 +169,7 @@ def figure_batch(service, args):
     """2. One batch of no-op items, from the first byte until the batch is finished."""
     body = json.dumps({"type": "noop", "inputs": [{} for _ in range(args.batch_items)]})
     rates, stored_ms = [], []
-    for _ in range(args.rounds):
+    for _ in range(args.batch_rounds):
         start = time.perf_counter()
         batch = service.json("POST", "/api/v1/batches", body)
         stored_ms.append(round((time.perf_counter() - start) * 1000))
@@ -326,6 +326,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tasks", type=int, default=5000)
     parser.add_argument("--batch-items", type=int, default=100_000)
+    parser.add_argument("--batch-rounds", type=int, default=2)
     parser.add_argument("--latency-n", type=int, default=500)
     parser.add_argument("--cpu-tasks", type=int, default=16)
     parser.add_argument("--cpu-rounds", type=int, default=2)

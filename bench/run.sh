@@ -2,7 +2,9 @@
 # Benchmarks taskpool against its peers in one run and writes BENCHMARKS.md.
 #
 #   bench/run.sh            the full run (about 10 to 15 minutes)
-#   bench/run.sh --quick    fewer rounds, smaller counts, no PostgreSQL (under two minutes)
+#   bench/run.sh --quick    fewer rounds, smaller counts, no PostgreSQL, no ProcessPoolExecutor, and
+#                           the jar is rebuilt only if src/ or pom.xml changed (under two minutes
+#                           on a quiet machine)
 #
 # Builds target/taskpool.jar, starts it with a fresh store in a temporary directory on
 # 127.0.0.1:18580/18581 with one worker per processor, and drives it from separate processes over
@@ -53,23 +55,25 @@ if ! $quick || [ ! -f "$stamp" ] || [ -n "$(find src pom.xml -newer "$stamp" -pr
 fi
 
 if $quick; then
-  rounds=2 tasks=1024 batch=20000 latency=150 cpu_tasks=8 cpu_rounds=1 cancels=3 queued=20000 list=50
-  peer_env=(BENCH_N=2000 BENCH_LAT_N=300 BENCH_CPU_TASKS=8 BENCH_REVOKE_TRIALS=2)
+  rounds=2 tasks=512 batch=5000 batch_rounds=2 latency=150 cpu_tasks=8 cpu_rounds=1 cancels=3 queued=20000 submits=512 list=50
+  peer_env=(BENCH_N=1000 BENCH_LAT_N=200 BENCH_CPU_TASKS=4 BENCH_REVOKE_TRIALS=1)
+  peer_scripts="celery_prefork multiprocessing_pool" # ProcessPoolExecutor is no figure's peer
 else
-  rounds=3 tasks=4992 batch=100000 latency=500 cpu_tasks=16 cpu_rounds=2 cancels=5 queued=100000 list=300
+  rounds=3 tasks=2016 batch=100000 batch_rounds=2 latency=500 cpu_tasks=16 cpu_rounds=2 cancels=5 queued=100000 submits=2016 list=300
   peer_env=(BENCH_CPU_TASKS=16)
+  peer_scripts="celery_prefork multiprocessing_pool process_pool_executor"
 fi
 
 # The peers first, on an otherwise idle pair of cores (no service running yet).
 if [ -d "$peers" ]; then
-  for script in celery_prefork multiprocessing_pool process_pool_executor; do
+  for script in $peer_scripts; do
     log "peer $script"
     (cd "$peers" && env "${peer_env[@]}" timeout 150 /usr/bin/python3 "$script.py" 2>"$out/$script.log" \
       | tail -n 1 | python3 -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps({"figure":"peer_'"$script"'", **d}))' \
       | record) || log "peer $script failed: see $out/$script.log"
   done
   log "peer Pool.map over $batch items"
-  /usr/bin/python3 bench/pool_map.py "$peers" "$batch" "$rounds" | record || log "peer Pool.map failed"
+  /usr/bin/python3 bench/pool_map.py "$peers" "$batch" 3 | record || log "peer Pool.map failed"
 else
   log "no peers at $peers: peer figures unavailable"
   echo '{"figure":"peers_unavailable","peers_dir":"'"$peers"'"}' | record
@@ -89,8 +93,8 @@ until curl -sf "127.0.0.1:$management/actuator/health/readiness" >/dev/null; do
 done
 log "figures 1-7"
 python3 bench/figures.py --port $port --management $management --pid $pid --workers "$workers" \
-  --rounds $rounds --tasks $tasks --batch-items $batch --latency-n $latency --cpu-tasks $cpu_tasks \
-  --cpu-rounds $cpu_rounds --cancel-trials $cancels --queued $queued --list-n $list | record
+  --rounds $rounds --tasks $tasks --batch-items $batch --batch-rounds $batch_rounds --latency-n $latency --cpu-tasks $cpu_tasks \
+  --cpu-rounds $cpu_rounds --cancel-trials $cancels --queued $queued --scale-submits $submits --list-n $list | record
 kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
 pid=
 
