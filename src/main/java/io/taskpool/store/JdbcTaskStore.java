@@ -33,6 +33,7 @@ import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -284,6 +285,11 @@ class JdbcTaskStore implements TaskStore {
     private final boolean singleNode;
     private final Duration lease;
     private final TenantLanes lanes;
+    /** Submissions without an idempotency key, committed together when they arrive together. */
+    private final GroupCommit<Task> submissions;
+
+    /** Bounds one shared commit of submissions, and so the wait of the first caller in it. */
+    private static final int SUBMISSIONS_PER_COMMIT = 256;
 
     static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
 
@@ -311,11 +317,20 @@ class JdbcTaskStore implements TaskStore {
         this.singleNode = singleNode;
         this.lease = lease;
         this.lanes = new TenantLanes(jdbc);
+        this.submissions = new GroupCommit<>(
+                tasks -> transactions.executeWithoutResult(status -> tasks.forEach(task -> insertRow(task, null))),
+                task -> insertRow(task, null), SUBMISSIONS_PER_COMMIT);
     }
 
     @Override
     public void insert(Task task, Idempotency idempotency) {
         lanes.ensure(task.tenant());
+        if (idempotency == null && !TransactionSynchronizationManager.isActualTransactionActive()) {
+            // No key, so no row of another caller can conflict with it: share a commit. Inside a
+            // caller's transaction the row must commit with that transaction, not with others.
+            submissions.write(task);
+            return;
+        }
         try {
             insertRow(task, idempotency);
         } catch (DuplicateKeyException | PessimisticLockingFailureException | QueryTimeoutException taken) {

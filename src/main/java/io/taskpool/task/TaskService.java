@@ -706,6 +706,10 @@ public class TaskService {
         }
 
         synchronized long exact() {
+            if (System.nanoTime() - readAtNanos <= QUEUE_DEPTH_REFRESH.toNanos()) {
+                // Another request re-read it while this one waited for the lock: one count is enough.
+                return base.get() + delta.get();
+            }
             long count = store.countQueued();
             base.set(count);
             delta.set(0);

@@ -1,12 +1,16 @@
 package io.taskpool.worker;
 
+import io.taskpool.task.Task;
 import io.taskpool.task.TaskOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * a lone result is written at once, and under load hundreds share one commit (group commit).
  * An outcome the store refuses is retried every second until it is written, so no task stays
  * RUNNING after its worker has moved on.
+ *
+ * <p>Which worker took a task goes through the same queue, before that task's outcome: the
+ * supervisor hands it over and moves on instead of waiting for a commit per task, and the records
+ * of one round share a statement per worker process.
  */
 final class OutcomeWriter {
 
@@ -26,15 +34,21 @@ final class OutcomeWriter {
     private static final long RETRY_MILLIS = 1000;
 
     private final Consumer<List<TaskOutcome>> store;
-    private final BlockingQueue<TaskOutcome> queue = new LinkedBlockingQueue<>();
+    private final BiConsumer<List<Task>, Long> startedStore;
+    private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     /** Outcomes handed over and not yet written (or given up at shutdown). */
     private final Object drained = new Object();
     private long pending;
     private volatile boolean running = true;
 
-    OutcomeWriter(Consumer<List<TaskOutcome>> store) {
+    /**
+     * @param store writes outcomes in one commit
+     * @param startedStore records that a worker process (by pid) took these tasks
+     */
+    OutcomeWriter(Consumer<List<TaskOutcome>> store, BiConsumer<List<Task>, Long> startedStore) {
         this.store = store;
+        this.startedStore = startedStore;
         this.thread = new Thread(this::loop, "outcome-writer");
         this.thread.setDaemon(true);
     }
@@ -47,7 +61,15 @@ final class OutcomeWriter {
         synchronized (drained) {
             pending += outcomes.size();
         }
-        queue.addAll(outcomes);
+        outcomes.forEach(outcome -> queue.add(new Write.Ended(outcome)));
+    }
+
+    /** The worker process {@code pid} took these tasks; written before any of their outcomes. */
+    void started(List<Task> tasks, long pid) {
+        synchronized (drained) {
+            pending++;
+        }
+        queue.add(new Write.Started(tasks, pid));
     }
 
     /**
@@ -73,14 +95,14 @@ final class OutcomeWriter {
     }
 
     private void loop() {
-        List<TaskOutcome> batch = new ArrayList<>();
+        List<Write> batch = new ArrayList<>();
         while (running) {
             try {
                 if (batch.isEmpty()) {
                     batch.add(queue.take());
                     queue.drainTo(batch, MAX_PER_COMMIT - 1);
                 }
-                store.accept(batch);
+                writeInOrder(batch);
                 written(batch.size());
                 batch.clear();
             } catch (InterruptedException e) {
@@ -95,6 +117,34 @@ final class OutcomeWriter {
                 }
             }
         }
+    }
+
+    /**
+     * Every start in the batch is written before every outcome in it, which keeps each task's
+     * start before its own outcome (the queue holds them in that order). Writing a batch again
+     * after a failure is harmless: both writes are conditional on the task's state.
+     */
+    private void writeInOrder(List<Write> batch) {
+        Map<Long, List<Task>> startedByPid = new LinkedHashMap<>();
+        List<TaskOutcome> outcomes = new ArrayList<>();
+        for (Write write : batch) {
+            if (write instanceof Write.Started started) {
+                startedByPid.computeIfAbsent(started.pid(), pid -> new ArrayList<>()).addAll(started.tasks());
+            } else if (write instanceof Write.Ended ended) {
+                outcomes.add(ended.outcome());
+            }
+        }
+        startedByPid.forEach((pid, tasks) -> startedStore.accept(tasks, pid));
+        if (!outcomes.isEmpty()) {
+            store.accept(outcomes);
+        }
+    }
+
+    /** One entry of the writer's queue. */
+    private sealed interface Write {
+        record Started(List<Task> tasks, long pid) implements Write {}
+
+        record Ended(TaskOutcome outcome) implements Write {}
     }
 
     private void written(int count) {

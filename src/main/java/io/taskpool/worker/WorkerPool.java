@@ -74,8 +74,6 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private static final long FIRST_RESTART_BACKOFF_MILLIS = 100;
     /** How long a worker whose stdout turned to garbage may take to die on its own. */
     private static final long DYING_WORDS_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
-    /** Pause between attempts to write outcomes the store refused. */
-    private static final long UNRECORDED_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long a stopping worker may take to exit before it is killed. */
     private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** Outcomes gathered in one round of events before they go to the writer. */
@@ -123,9 +121,6 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
      * (or when {@link #MAX_OUTCOMES_PER_HANDOVER} have gathered).
      */
     private final List<TaskOutcome> outcomes = new ArrayList<>();
-    /** Outcomes the store refused (it was down): retried until written, so no task stays RUNNING. */
-    private final Deque<Runnable> unrecorded = new ArrayDeque<>();
-    private long unrecordedRetryNanos;
     private final Map<String, Long> restartsByReason = new TreeMap<>();
     /**
      * Cancels that found no task here, by the time they arrived: a task claimed just before its
@@ -235,7 +230,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
         tasks = taskService.get();
         tasks.recoverInterruptedTasks();
-        writer = new OutcomeWriter(tasks::finished);
+        writer = new OutcomeWriter(tasks::finished, tasks::started);
         writer.start();
         running = true;
         log.info("Starting {} workers: {}", size, String.join(" ", launcher.command()));
@@ -359,7 +354,6 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 guarded("rolling restart", this::advanceRestart);
                 guarded("logs", () -> writeDueLogs(System.nanoTime()));
                 guarded("outcomes", this::writeOutcomes);
-                guarded("outcome retries", this::retryUnrecorded);
                 guarded("status", this::publishStatus);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -382,39 +376,6 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         } catch (RuntimeException e) {
             log.error("Supervisor failed in {}; carrying on", what, e);
         }
-    }
-
-    /**
-     * Writes a task's outcome. If the store refuses (down, disk full), the write is kept and
-     * retried every second, so the task does not stay RUNNING after its worker has moved on.
-     */
-    private void record(Task task, Runnable write) {
-        try {
-            write.run();
-        } catch (RuntimeException e) {
-            log.error("Could not record the outcome of task {}; retrying every second until the store accepts it",
-                    task.id(), e);
-            unrecorded.add(write);
-        }
-    }
-
-    private void retryUnrecorded() {
-        long now = System.nanoTime();
-        if (unrecorded.isEmpty() || now - unrecordedRetryNanos < UNRECORDED_RETRY_NANOS) {
-            return;
-        }
-        unrecordedRetryNanos = now;
-        while (!unrecorded.isEmpty()) {
-            Runnable write = unrecorded.peek();
-            try {
-                write.run();
-                unrecorded.poll();
-            } catch (RuntimeException e) {
-                log.warn("The store still refuses {} task outcomes: {}", unrecorded.size(), e.getMessage());
-                return;
-            }
-        }
-        log.info("All delayed task outcomes are recorded");
     }
 
     private void fail(Task task, TaskFailure failure) {
@@ -720,7 +681,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
         moveTo(slot, WorkerState.BUSY);
         long pid = slot.process.pid();
-        record(sent.get(0), () -> tasks.started(sent, pid));
+        writer.started(List.copyOf(sent), pid);
     }
 
     /**
