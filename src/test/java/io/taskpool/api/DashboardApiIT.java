@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the dashboard reads beyond the task API: the label filter, the queue's figures, the
- * workers' memory and running time.
+ * workers' memory and running time, and the way in at {@code /}.
  */
 class DashboardApiIT extends ServiceTest {
 
@@ -89,5 +89,18 @@ class DashboardApiIT extends ServiceTest {
         } finally {
             api().post("/api/v1/tasks/{id}/cancel", sleeper).then().statusCode(200);
         }
+    }
+
+    @Test
+    void theRootLeadsToTheDashboardWhoseFilesAreInTheJar() {
+        given().redirects().follow(false).get("/").then().statusCode(302)
+                .header("Location", containsString("/dashboard/index.html"));
+        given().get("/dashboard/index.html").then().statusCode(200).contentType(ContentType.HTML)
+                .body(containsString("app.js"));
+        given().get("/dashboard/app.js").then().statusCode(200);
+    }
+
+    private io.restassured.specification.RequestSpecification given() {
+        return io.restassured.RestAssured.given().port(port);
     }
 }
