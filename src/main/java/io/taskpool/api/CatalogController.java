@@ -43,8 +43,9 @@ class CatalogController {
     }
 
     @GetMapping("/workers")
-    @Operation(summary = "Show the worker pool", description = "Every worker slot: its process, state, current task"
-            + " and how many tasks it has finished; restarts counts replacement processes of every cause.")
+    @Operation(summary = "Show the worker pool", description = "Every worker slot: its process and the process's"
+            + " resident memory, state, current task and since when it runs it, and how many tasks it has finished;"
+            + " restarts counts replacement processes of every cause.")
     WorkerPoolView workers() {
         return WorkerPoolView.of(pool.status());
     }

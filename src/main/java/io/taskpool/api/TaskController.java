@@ -169,10 +169,11 @@ class TaskController {
     }
 
     @GetMapping
-    @Operation(summary = "List tasks", description = "Newest first, filtered by state, type and batch, one page at a time."
-            + " Pages are stable under concurrent submissions: pass nextCursor as cursor.")
+    @Operation(summary = "List tasks", description = "Newest first, filtered by state, type, batch and labels, one page"
+            + " at a time. Pages are stable under concurrent submissions: pass nextCursor as cursor.")
     @ApiResponse(responseCode = "200", description = "A page of tasks")
-    @ApiResponse(responseCode = "400", description = "Unknown state, limit out of range or a bad cursor",
+    @ApiResponse(responseCode = "400", description = "Unknown state, a label without ':', limit out of range or a bad"
+            + " cursor",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     TaskPage list(
             @Parameter(description = "Only tasks in this state", schema = @Schema(allowableValues = {"QUEUED",
@@ -180,11 +181,14 @@ class TaskController {
             @RequestParam(required = false) String state,
             @Parameter(description = "Only tasks of this type") @RequestParam(required = false) String type,
             @Parameter(description = "Only the items of this batch") @RequestParam(required = false) String batchId,
+            @Parameter(description = "Only tasks with this label, as key:value (split at the first ':'); repeat it"
+                    + " for tasks that carry every one", example = "team:search")
+            @RequestParam(required = false) List<String> label,
             @Parameter(description = "Page size, 1 to 1000") @RequestParam(defaultValue = "100") @Min(1) @Max(1000)
             int limit,
             @Parameter(description = "nextCursor of the previous page") @RequestParam(required = false) String cursor) {
-        List<Task> page = tasks.list(new TaskQuery(parseState(state), type, parseBatchId(batchId), parseCursor(cursor),
-                limit + 1, callers.current().scope()));
+        List<Task> page = tasks.list(new TaskQuery(parseState(state), type, parseBatchId(batchId), parseLabels(label),
+                parseCursor(cursor), limit + 1, callers.current().scope()));
         boolean more = page.size() > limit;
         List<Task> items = more ? page.subList(0, limit) : page;
         String next = more ? encodeCursor(items.get(items.size() - 1).sequence()) : null;
@@ -247,6 +251,26 @@ class TaskController {
         } catch (IllegalArgumentException e) {
             throw new BadRequestException("batchId", "batchId must be a batch id (a UUID), was '" + batchId + "'");
         }
+    }
+
+    private static Map<String, String> parseLabels(List<String> labels) {
+        if (labels == null) {
+            return Map.of();
+        }
+        Map<String, String> pairs = new java.util.HashMap<>();
+        for (String label : labels) {
+            int colon = label.indexOf(':');
+            if (colon < 1) {
+                throw new BadRequestException("label", "label must be key:value, was '" + label + "'");
+            }
+            String key = label.substring(0, colon);
+            String value = label.substring(colon + 1);
+            String earlier = pairs.putIfAbsent(key, value);
+            if (earlier != null && !earlier.equals(value)) {
+                throw new BadRequestException("label", "label '" + key + "' is given twice with different values");
+            }
+        }
+        return pairs;
     }
 
     private static String encodeCursor(long sequence) {

@@ -2,6 +2,7 @@ package io.taskpool.api;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.taskpool.worker.PoolStatus;
+import io.taskpool.worker.ResidentMemory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,14 +26,18 @@ record WorkerPoolView(
             @Schema(nullable = true, description = "Process id of the current worker JVM", example = "4242") Long pid,
             @Schema(example = "BUSY", allowableValues = {"STARTING", "IDLE", "BUSY", "STOPPING"}) String state,
             @Schema(nullable = true, description = "The task it runs") String taskId,
+            @Schema(nullable = true, description = "When the task it runs was claimed (UTC)") Instant taskStartedAt,
             @Schema(description = "Tasks this process has finished", example = "17") long tasksCompleted,
-            @Schema(nullable = true, description = "When this process started (UTC)") Instant startedAt) {}
+            @Schema(nullable = true, description = "When this process started (UTC)") Instant startedAt,
+            @Schema(nullable = true, description = "Resident memory of the process in bytes, read from /proc; null"
+                    + " where there is no /proc or no process", example = "41943040") Long rssBytes) {}
 
     static WorkerPoolView of(PoolStatus status) {
         return new WorkerPoolView(status.size(), status.busy(), status.idle(), status.restarts(), status.restartsByReason(),
                 status.workers().stream()
                         .map(w -> new WorkerView(w.id(), w.pid(), w.state().name(),
-                                w.taskId() == null ? null : w.taskId().toString(), w.tasksCompleted(), w.startedAt()))
+                                w.taskId() == null ? null : w.taskId().toString(), w.taskStartedAt(), w.tasksCompleted(),
+                                w.startedAt(), w.pid() == null ? null : ResidentMemory.ofProcess(w.pid())))
                         .toList());
     }
 }

@@ -117,6 +117,23 @@ class JdbcTaskStore implements TaskStore {
             """;
 
     /** Queued tasks, and the items of batches not yet written as tasks (they are queued too). */
+    /** The same for one tenant. */
+    static final String QUEUED_BY_PRIORITY_OF = """
+            SELECT priority, COUNT(*) AS tasks FROM task WHERE state = 'QUEUED' AND tenant = :tenant GROUP BY priority
+            """;
+
+    static final String COUNT_RUNNING = "SELECT COUNT(*) FROM task WHERE state = 'RUNNING'";
+
+    static final String COUNT_RUNNING_OF = "SELECT COUNT(*) FROM task WHERE state = 'RUNNING' AND tenant = :tenant";
+
+    /**
+     * One label of the list filter, matched in the labels' compact JSON text as {@code "key":"value"}
+     * (the quotes make it a whole key and a whole value), which works alike on H2 and PostgreSQL.
+     * '!' escapes LIKE's wildcards because the JSON may hold backslashes of its own. It scans the
+     * newest rows until a page is full; no index helps a LIKE with a leading wildcard.
+     */
+    static final String LABEL_FILTER = " AND labels LIKE :%s ESCAPE '!'";
+
     static final String COUNT_QUEUED = """
             SELECT (SELECT COUNT(*) FROM task WHERE state = 'QUEUED')
                  + (SELECT COALESCE(SUM(item_count - items_written), 0) FROM batch
@@ -393,6 +410,12 @@ class JdbcTaskStore implements TaskStore {
             sql.append(" AND batch_id = :batchId");
             params.put("batchId", query.batchId());
         }
+        int label = 0;
+        for (Map.Entry<String, String> entry : new java.util.TreeMap<>(query.labels()).entrySet()) {
+            String name = "label" + label++;
+            sql.append(LABEL_FILTER.formatted(name));
+            params.put(name, labelPattern(entry.getKey(), entry.getValue()));
+        }
         if (query.beforeSequence() != null) {
             sql.append(" AND seq < :before");
             params.put("before", query.beforeSequence());
@@ -404,6 +427,12 @@ class JdbcTaskStore implements TaskStore {
         return jdbc.sql(sql.toString()).params(params).query(this::task).list();
     }
 
+    /** The LIKE pattern of {@link #LABEL_FILTER}: the pair as the labels column writes it, wildcards escaped. */
+    private String labelPattern(String key, String value) {
+        String pair = json.writeValueAsString(key) + ":" + json.writeValueAsString(value);
+        return "%" + pair.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+    }
+
     @Override
     public Map<Integer, Long> queuedByPriority() {
         Map<Integer, Long> depths = new java.util.TreeMap<>();
@@ -411,6 +440,25 @@ class JdbcTaskStore implements TaskStore {
             depths.put(rs.getInt("priority"), rs.getLong("tasks"));
         });
         return depths;
+    }
+
+    @Override
+    public Map<Integer, Long> queuedByPriorityOf(String tenant) {
+        Map<Integer, Long> depths = new java.util.TreeMap<>();
+        jdbc.sql(QUEUED_BY_PRIORITY_OF).param("tenant", tenant).query(rs -> {
+            depths.put(rs.getInt("priority"), rs.getLong("tasks"));
+        });
+        return depths;
+    }
+
+    @Override
+    public long countRunning() {
+        return jdbc.sql(COUNT_RUNNING).query(Long.class).single();
+    }
+
+    @Override
+    public long countRunningOf(String tenant) {
+        return jdbc.sql(COUNT_RUNNING_OF).param("tenant", tenant).query(Long.class).single();
     }
 
     @Override

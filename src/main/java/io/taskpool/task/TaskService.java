@@ -53,6 +53,7 @@ public class TaskService {
     private final InputSchemas inputSchemas;
     private final TaskEvents events;
     private final TenantQueueRoom tenantRoom;
+    private final QueueHistory history;
 
     private volatile NodeSignals signals = NodeSignals.NONE;
     private final MultiGauge queueByPriority;
@@ -73,6 +74,7 @@ public class TaskService {
             TaskEvents events, TenantQuotas quotas) {
         this.events = events;
         this.tenantRoom = new TenantQueueRoom(quotas, store::countQueuedOf);
+        this.history = new QueueHistory(clock);
         this.store = store;
         this.inputSchemas = inputSchemas;
         this.properties = properties;
@@ -277,6 +279,21 @@ public class TaskService {
     }
 
     /**
+     * The queue as the caller may see it: an administrator every tenant's, anyone else their own
+     * tenant's. Depth and running tasks are counted in the store, across replicas; the history is
+     * this node's.
+     */
+    public QueueFigures queueFigures(Caller caller) {
+        String tenant = caller.scope();
+        if (tenant == null) {
+            return new QueueFigures(store.countQueued(), store.queuedByPriority(), store.countRunning(),
+                    QueueHistory.INTERVAL, history.points(null));
+        }
+        return new QueueFigures(store.countQueuedOf(tenant), store.queuedByPriorityOf(tenant),
+                store.countRunningOf(tenant), QueueHistory.INTERVAL, history.points(tenant));
+    }
+
+    /**
      * Every finished attempt of these tasks, by task: the earlier ones from the store (only
      * tasks past their first attempt have any), and the last one from the task itself once it
      * is terminal.
@@ -437,6 +454,7 @@ public class TaskService {
                         ? task.notBefore() : task.createdAt();
                 // Clocks of replicas may differ a little: never a negative wait.
                 Duration wait = Duration.between(queuedSince, task.startedAt());
+                history.claimed(task.tenant(), wait);
                 Timer.builder("taskpool.tasks.queue.wait").tag("type", task.type())
                         .description("From submission (or a retry's notBefore) to claim").register(meters)
                         .record(wait.isNegative() ? Duration.ZERO : wait);
@@ -674,6 +692,7 @@ public class TaskService {
     }
 
     private void finished(Task task, TaskState state, String code) {
+        history.finished(task.tenant());
         events.publish(TaskEvent.state(task, state, code.isEmpty() ? null : code, clock.instant()));
         completions.terminated(task.id());
         if (task.batchId() != null) {

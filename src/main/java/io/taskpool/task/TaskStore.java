@@ -41,6 +41,15 @@ public interface TaskStore {
     /** Queued tasks by priority (batch items not yet written as tasks are not counted here). */
     Map<Integer, Long> queuedByPriority();
 
+    /** {@link #queuedByPriority()} of one tenant's tasks. */
+    Map<Integer, Long> queuedByPriorityOf(String tenant);
+
+    /** RUNNING tasks on every node. */
+    long countRunning();
+
+    /** A tenant's RUNNING tasks on every node. */
+    long countRunningOf(String tenant);
+
     /**
      * Moves up to {@code max} QUEUED tasks to RUNNING for {@code owner}, and returns them: the
      * places go round-robin between the tenants with queued work, and within a tenant highest

@@ -16,8 +16,13 @@ import java.util.UUID;
 public record PoolStatus(int size, int busy, int idle, long restarts, Map<String, Long> restartsByReason,
         boolean ready, int failedStartsInARow, String lastStartFailure, List<Worker> workers) {
 
-    /** One slot of the pool. */
-    public record Worker(int id, Long pid, WorkerState state, UUID taskId, long tasksCompleted, Instant startedAt) {}
+    /**
+     * One slot of the pool.
+     *
+     * @param taskStartedAt when the task it runs was claimed; null while it runs none
+     */
+    public record Worker(int id, Long pid, WorkerState state, UUID taskId, Instant taskStartedAt, long tasksCompleted,
+            Instant startedAt) {}
 
     static PoolStatus empty(int size) {
         return new PoolStatus(size, 0, 0, 0, Map.of(), false, 0, null, List.of());

@@ -1136,7 +1136,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             failing = Math.max(failing, slot.failedStarts);
             Assignment assignment = slot.assignment;
             workers.add(new PoolStatus.Worker(slot.id, slot.process == null ? null : slot.process.pid(), slot.state,
-                    assignment == null ? null : assignment.task.id(), slot.tasksCompleted, slot.startedAt));
+                    assignment == null ? null : assignment.task.id(),
+                    assignment == null ? null : assignment.task.startedAt(), slot.tasksCompleted, slot.startedAt));
         }
         status = new PoolStatus(size, busy, idle, restarts, Map.copyOf(restartsByReason), ready, failing,
                 lastStartFailure, List.copyOf(workers));

@@ -40,9 +40,9 @@ class OpenApiContractIT extends ServiceTest {
         String spec = api().get("/v3/api-docs").then().statusCode(200).extract().asString();
         assertThat(spec).contains("\"/api/v1/tasks\"", "\"/api/v1/tasks/{id}\"", "\"/api/v1/tasks/{id}/result\"",
                 "\"/api/v1/tasks/{id}/cancel\"", "\"/api/v1/task-types\"", "\"/api/v1/workers\"",
-                "\"/api/v1/workers/restart\"");
+                "\"/api/v1/workers/restart\"", "\"/api/v1/queue\"");
         java.util.List<String> summaries = io.restassured.path.json.JsonPath.from(spec)
                 .getList("paths.collectMany { p, ops -> ops.collect { m, op -> op.summary } }");
-        assertThat(summaries).hasSize(16).doesNotContainNull();
+        assertThat(summaries).hasSize(17).doesNotContainNull();
     }
 }

@@ -3,6 +3,7 @@ package io.taskpool.store;
 import static io.taskpool.support.TaskFixtures.aQueuedTask;
 import static io.taskpool.support.TaskFixtures.ofTenant;
 import static io.taskpool.support.TaskFixtures.withAttempt;
+import static io.taskpool.support.TaskFixtures.withLabels;
 import static io.taskpool.support.TaskFixtures.withType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -587,6 +588,45 @@ abstract class TaskStoreContract {
                 .containsExactly(queuedPrimes.id());
         assertThat(store.list(new TaskQuery(TaskState.SUCCEEDED, null, null, null, 10))).isEmpty();
         assertThat(store.list(new TaskQuery(null, "unknown", null, null, 10))).isEmpty();
+    }
+
+    @Test
+    void listFiltersByLabelsMatchingWholeKeysAndValues() {
+        Task search = inserted(withLabels(aQueuedTask(), Map.of("team", "search", "env", "prod")));
+        Task searchDev = inserted(withLabels(aQueuedTask(), Map.of("team", "search", "env", "dev")));
+        inserted(withLabels(aQueuedTask(), Map.of("team", "searchers", "myteam", "search")));
+        Task wild = inserted(withLabels(aQueuedTask(), Map.of("pct", "50%_off", "quote", "say \"hi\" \\ ö")));
+        inserted(withLabels(aQueuedTask(), Map.of("pct", "50xxoff")));
+        inserted(aQueuedTask());
+
+        assertThat(ids(store.list(byLabels(Map.of("team", "search"))))).containsExactly(searchDev.id(), search.id());
+        assertThat(ids(store.list(byLabels(Map.of("team", "search", "env", "prod"))))).containsExactly(search.id());
+        assertThat(store.list(byLabels(Map.of("team", "sea")))).as("a value matches whole").isEmpty();
+        assertThat(store.list(byLabels(Map.of("eam", "search")))).as("a key matches whole").isEmpty();
+        assertThat(ids(store.list(byLabels(Map.of("pct", "50%_off"))))).as("LIKE wildcards are literal")
+                .containsExactly(wild.id());
+        assertThat(ids(store.list(byLabels(Map.of("quote", "say \"hi\" \\ ö"))))).containsExactly(wild.id());
+        assertThat(ids(store.list(new TaskQuery(null, null, null, Map.of("team", "search"), searchDev.sequence(),
+                10, null)))).as("with the cursor").containsExactly(search.id());
+    }
+
+    private static TaskQuery byLabels(Map<String, String> labels) {
+        return new TaskQuery(null, null, null, labels, null, 10, null);
+    }
+
+    @Test
+    void queuedByPriorityAndRunningAreCountedInAllAndPerTenant() {
+        running(ofTenant(aQueuedTask(9), "beta"), NODE_A);
+        store.insert(ofTenant(aQueuedTask(5), "acme"));
+        store.insert(ofTenant(aQueuedTask(5), "beta"));
+        store.insert(ofTenant(aQueuedTask(0), "beta"));
+
+        assertThat(store.queuedByPriority()).containsExactlyInAnyOrderEntriesOf(Map.of(5, 2L, 0, 1L));
+        assertThat(store.queuedByPriorityOf("beta")).containsExactlyInAnyOrderEntriesOf(Map.of(5, 1L, 0, 1L));
+        assertThat(store.queuedByPriorityOf("nobody")).isEmpty();
+        assertThat(store.countRunning()).isEqualTo(1);
+        assertThat(store.countRunningOf("beta")).isEqualTo(1);
+        assertThat(store.countRunningOf("acme")).isZero();
     }
 
     @Test

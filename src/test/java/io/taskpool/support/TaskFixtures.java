@@ -52,4 +52,13 @@ public final class TaskFixtures {
                 task.workerPid(), task.owner(), task.cancelRequested(), task.batchId(), task.batchIndex(),
                 task.retryBackoffMs(), task.retryOnTimeout(), task.notBefore(), tenant);
     }
+
+    /** The same task with these labels. */
+    public static Task withLabels(Task task, Map<String, String> labels) {
+        return new Task(task.id(), task.sequence(), task.type(), task.state(), task.inputJson(),
+                task.resultJson(), task.error(), task.progress(), task.priority(), task.timeoutMs(), task.attempt(),
+                task.maxAttempts(), labels, task.createdAt(), task.startedAt(), task.finishedAt(),
+                task.workerPid(), task.owner(), task.cancelRequested(), task.batchId(), task.batchIndex(),
+                task.retryBackoffMs(), task.retryOnTimeout(), task.notBefore(), task.tenant());
+    }
 }
