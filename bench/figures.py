@@ -261,7 +261,7 @@ def figure_cancel(service, args):
         # and replaced. Measured from SIGKILL of a busy worker until the pool is full again.
         task_id = service.submit("sleep", {"ms": 600_000})["id"]
         service.wait_state(task_id, "RUNNING")
-        victim = next(w["pid"] for w in service.workers()["workers"] if w["taskId"] == task_id)
+        victim = worker_running(service, task_id)
         start = time.perf_counter()
         os.kill(victim, signal.SIGKILL)
         while True:
@@ -273,6 +273,18 @@ def figure_cancel(service, args):
     emit("5_cancel_to_cancelled_ms", task="sleep (polls its cancel flag every 10 ms)", **spread(cancelled))
     emit("5_worker_replacement_ms", how="SIGKILL of a busy worker until the pool is full and idle",
          **spread(replaced))
+
+
+def worker_running(service, task_id, timeout_s=30):
+    """The pid of the worker that runs the task: a claimed task is RUNNING a moment before the
+    pool has handed it to a worker."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for worker in service.workers()["workers"]:
+            if worker["taskId"] == task_id:
+                return worker["pid"]
+        time.sleep(0.005)
+    raise RuntimeError(f"no worker took task {task_id} within {timeout_s} s")
 
 
 def figure_memory(service, idle_rss, rss_samples):
