@@ -67,7 +67,6 @@ class EventController {
             @PathVariable String id) {
         UUID taskId = TaskController.parseId(id);
         Caller caller = callers.current();
-        tasks.get(taskId, caller); // another tenant's task: 404 before any stream is opened
         Stream stream = open(true, caller);
         // Subscribed before the task is read, so that no change between the two is missed.
         TaskEvents.Subscription subscription = events.subscribe(taskId, stream);

@@ -24,10 +24,7 @@ public record Caller(String tenant, boolean admin) {
      * one tenant can neither replay nor block another's submission with the same key.
      */
     public Idempotency scoped(Idempotency idempotency) {
-        if (idempotency == null || tenant.equals(Task.DEFAULT_TENANT)) {
-            return idempotency;
-        }
-        return new Idempotency(tenant + "/" + idempotency.key(), idempotency.requestHash());
+        return idempotency == null ? null : new Idempotency(scoped(idempotency.key()), idempotency.requestHash());
     }
 
     /** As {@link #scoped(Idempotency)}, for a bare key. */
