@@ -34,10 +34,16 @@ class MapTestCase(unittest.TestCase):
         self.pool = TaskpoolExecutor(service.url)
         self.addCleanup(self.pool.shutdown, wait=False, cancel_futures=True)
 
-    def items(self, batch_id):
-        page = self.client.transport.request("GET", "/api/v1/tasks", query={"batchId": batch_id, "limit": 1000},
-                                             idempotent=True).json()
-        return sorted(page["items"], key=lambda task: task["index"])
+    def items(self, batch_id, count):
+        """The batch's item tasks, once all count of them are stored: items are written as tasks shortly
+        after the batch is accepted, so the task list may not hold them yet."""
+        deadline = time.monotonic() + 30
+        while True:
+            page = self.client.transport.request("GET", "/api/v1/tasks", query={"batchId": batch_id, "limit": 1000},
+                                                 idempotent=True).json()
+            if len(page["items"]) >= count or time.monotonic() > deadline:
+                return sorted(page["items"], key=lambda task: task["index"])
+            time.sleep(0.05)
 
     def batch_state_after_cancel(self, batch_id):
         return self.client.get_batch(batch_id, wait=30)["state"]
@@ -53,7 +59,7 @@ class OrderTest(MapTestCase):
         for asked, got in zip(durations, slept):
             self.assertGreaterEqual(got, asked)
         self.assertEqual(sorted(slept, reverse=True), slept, "the results follow the inputs")
-        finished = [instant(item["finishedAt"]) for item in self.items(results.batch_id)]
+        finished = [instant(item["finishedAt"]) for item in self.items(results.batch_id, len(durations))]
         self.assertLess(finished[1], finished[0], "item 1 finished before item 0")
 
     def test_imap_unordered_yields_in_completion_order(self):
@@ -110,7 +116,7 @@ class ItemFailureTest(MapTestCase):
 
     def test_an_item_cancelled_on_its_own_raises_cancelled_error(self):
         results = self.pool.imap_unordered("sleep", [{"ms": 600000}], **LONG_TIMEOUT)
-        [item] = self.items(results.batch_id)
+        [item] = self.items(results.batch_id, 1)
         self.client.cancel_task(item["id"])
         with self.assertRaises(futures.CancelledError):
             next(results)
