@@ -15,6 +15,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -45,7 +46,7 @@ public final class WorkerMain {
         FrameCodec codec = new FrameCodec(maxFrameBytes);
         FrameWriter writer = new FrameWriter(codec, frameStream);
         HandlerRegistry handlers = HandlerRegistry.load(programs(args), maxResultBytes);
-        writer.send(new Frame.Hello(Frame.PROTOCOL_VERSION, ProcessHandle.current().pid(), handlers.types()));
+        writer.send(new Frame.Hello(Frame.PROTOCOL_VERSION, ownPid(), handlers.types()));
         startHeartbeat(writer, heartbeatMillis);
 
         TaskRunner runner = new TaskRunner(handlers, writer, maxResultBytes);
@@ -66,6 +67,19 @@ public final class WorkerMain {
             System.err.println("worker: cannot read the program task types from " + args[3] + ": " + e);
             Runtime.getRuntime().halt(EXIT_PROTOCOL_ERROR);
             return List.of();
+        }
+    }
+
+    /**
+     * This process's id. On Linux it is read from {@code /proc/self}: the first use of
+     * {@link ProcessHandle} starts the JDK's process reaper, which is built from the JVM's first
+     * lambdas and costs a noticeable part of a worker's start before its hello.
+     */
+    private static long ownPid() {
+        try {
+            return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+        } catch (IOException | UnsupportedOperationException | NumberFormatException notLinux) {
+            return ProcessHandle.current().pid();
         }
     }
 

@@ -40,12 +40,11 @@ public final class PiMonteCarloHandler implements TaskHandler {
      */
     @Override
     public String inputSchema() {
-        return """
+        return SchemaText.withNumbers("""
                 {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
                  "properties": {
                    "samples": {"type": ["integer", "null"], "minimum": 1, "maximum": %d},
-                   "seed": {"type": ["integer", "null"], "minimum": %d, "maximum": %d}}}"""
-                .formatted(MAX_SAMPLES, Long.MIN_VALUE, Long.MAX_VALUE);
+                   "seed": {"type": ["integer", "null"], "minimum": %d, "maximum": %d}}}""", MAX_SAMPLES, Long.MIN_VALUE, Long.MAX_VALUE);
     }
 
     @Override

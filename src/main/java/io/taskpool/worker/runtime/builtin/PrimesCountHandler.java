@@ -40,10 +40,10 @@ public final class PrimesCountHandler implements TaskHandler {
     /** What {@link #run} reads: {@code below} required; other fields are ignored, as the handler does. */
     @Override
     public String inputSchema() {
-        return """
+        return SchemaText.withNumbers("""
                 {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
                  "required": ["below"],
-                 "properties": {"below": {"type": "integer", "minimum": 0, "maximum": %d}}}""".formatted(MAX_BELOW);
+                 "properties": {"below": {"type": "integer", "minimum": 0, "maximum": %d}}}""", MAX_BELOW);
     }
 
     @Override

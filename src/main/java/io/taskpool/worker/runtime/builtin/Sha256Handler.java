@@ -41,12 +41,12 @@ public final class Sha256Handler implements TaskHandler {
      */
     @Override
     public String inputSchema() {
-        return """
+        return SchemaText.withNumbers("""
                 {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
                  "required": ["text"],
                  "properties": {
                    "text": {"type": "string"},
-                   "rounds": {"type": ["integer", "null"], "minimum": 1, "maximum": %d}}}""".formatted(MAX_ROUNDS);
+                   "rounds": {"type": ["integer", "null"], "minimum": 1, "maximum": %d}}}""", MAX_ROUNDS);
     }
 
     @Override

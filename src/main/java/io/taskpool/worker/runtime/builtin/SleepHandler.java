@@ -36,10 +36,10 @@ public final class SleepHandler implements TaskHandler {
     /** What {@link #run} reads: {@code ms} required; other fields are ignored, as the handler does. */
     @Override
     public String inputSchema() {
-        return """
+        return SchemaText.withNumbers("""
                 {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
                  "required": ["ms"],
-                 "properties": {"ms": {"type": "integer", "minimum": 0, "maximum": %d}}}""".formatted(MAX_MS);
+                 "properties": {"ms": {"type": "integer", "minimum": 0, "maximum": %d}}}""", MAX_MS);
     }
 
     @Override
