@@ -17,7 +17,11 @@ record WorkerPoolView(
         @Schema(description = "The same by reason: restart (rolling restart), recycle, crash, out_of_memory, timeout,"
                 + " cancel, unresponsive, protocol_error, start_failure", example = "{\"restart\": 2}")
         Map<String, Long> restartsByReason,
-        @Schema(description = "Every worker slot") List<WorkerView> workers) {
+        @Schema(description = "Every worker slot") List<WorkerView> workers,
+        @Schema(nullable = true, description = "The warm spare (taskpool.workers.warm-spare), slot id 0: a worker JVM"
+                + " started in reserve that runs no task and takes the place of the next worker to exit, so the"
+                + " pool is full again at once; STARTING until it has said hello, IDLE when ready. Null when"
+                + " there is none") WorkerView spare) {
 
     /** One worker slot. */
     @Schema(name = "Worker", description = "One worker slot and the process in it")
@@ -34,10 +38,13 @@ record WorkerPoolView(
 
     static WorkerPoolView of(PoolStatus status) {
         return new WorkerPoolView(status.size(), status.busy(), status.idle(), status.restarts(), status.restartsByReason(),
-                status.workers().stream()
-                        .map(w -> new WorkerView(w.id(), w.pid(), w.state().name(),
-                                w.taskId() == null ? null : w.taskId().toString(), w.taskStartedAt(), w.tasksCompleted(),
-                                w.startedAt(), w.pid() == null ? null : ResidentMemory.ofProcess(w.pid())))
-                        .toList());
+                status.workers().stream().map(WorkerPoolView::viewOf).toList(),
+                status.spare() == null ? null : viewOf(status.spare()));
+    }
+
+    private static WorkerView viewOf(PoolStatus.Worker w) {
+        return new WorkerView(w.id(), w.pid(), w.state().name(), w.taskId() == null ? null : w.taskId().toString(),
+                w.taskStartedAt(), w.tasksCompleted(), w.startedAt(),
+                w.pid() == null ? null : ResidentMemory.ofProcess(w.pid()));
     }
 }

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * @param workerOverhead each worker's memory besides its heap, in bytes
  * @param serviceOverhead the service's memory besides its heap, in bytes
  */
-public record MemoryBudget(long serviceHeap, int workers, long workerHeap, long workerOverhead, long serviceOverhead) {
+public record MemoryBudget(long serviceHeap, int workers, int spares, long workerHeap, long workerOverhead,
+        long serviceOverhead) {
 
     private static final Logger log = LoggerFactory.getLogger(MemoryBudget.class);
     private static final long MIB = 1024 * 1024;
@@ -43,13 +44,15 @@ public record MemoryBudget(long serviceHeap, int workers, long workerHeap, long 
 
     /** The budget of this service: its own heap, and the pool's size and heaps from the settings. */
     public static MemoryBudget of(WorkerProperties properties, long serviceHeap) {
-        return new MemoryBudget(serviceHeap, properties.effectiveCount(), properties.maxHeap().toBytes(),
+        return new MemoryBudget(serviceHeap, properties.effectiveCount(), properties.warmSpare() ? 1 : 0,
+                properties.maxHeap().toBytes(),
                 properties.overhead().toBytes(), properties.serviceOverhead().toBytes());
     }
 
     /** What the service and all its workers may use at most, in bytes. */
     public long total() {
-        return serviceHeap + workers * (workerHeap + workerOverhead) + serviceOverhead;
+        // A spare runs no task, so its heap stays at its start-up size, which the overhead covers.
+        return serviceHeap + workers * (workerHeap + workerOverhead) + spares * workerOverhead + serviceOverhead;
     }
 
     /**
@@ -76,8 +79,9 @@ public record MemoryBudget(long serviceHeap, int workers, long workerHeap, long 
     /** "service heap 512 MiB + 2 workers × (256 MiB + 40 MiB) + 150 MiB = 1254 MiB". */
     String describe() {
         return "service heap " + mib(serviceHeap) + " + " + workers + (workers == 1 ? " worker" : " workers")
-                + " × (" + mib(workerHeap) + " + " + mib(workerOverhead) + ") + " + mib(serviceOverhead) + " = "
-                + mib(total());
+                + " × (" + mib(workerHeap) + " + " + mib(workerOverhead) + ") + "
+                + (spares == 0 ? "" : spares + (spares == 1 ? " spare" : " spares") + " × " + mib(workerOverhead) + " + ")
+                + mib(serviceOverhead) + " = " + mib(total());
     }
 
     /**

@@ -12,9 +12,10 @@ import java.util.UUID;
  * @param restartsByReason the same by reason (crash, out_of_memory, timeout, cancel, ...)
  * @param ready true once every slot has had a working process at the same time
  * @param failedStartsInARow the most consecutive failed starts of any slot (a crash loop when high)
+ * @param spare the warm spare (slot id 0), or null when there is none or it has not started yet
  */
 public record PoolStatus(int size, int busy, int idle, long restarts, Map<String, Long> restartsByReason,
-        boolean ready, int failedStartsInARow, String lastStartFailure, List<Worker> workers) {
+        boolean ready, int failedStartsInARow, String lastStartFailure, List<Worker> workers, Worker spare) {
 
     /**
      * One slot of the pool.
@@ -25,6 +26,6 @@ public record PoolStatus(int size, int busy, int idle, long restarts, Map<String
             Instant startedAt) {}
 
     static PoolStatus empty(int size) {
-        return new PoolStatus(size, 0, 0, 0, Map.of(), false, 0, null, List.of());
+        return new PoolStatus(size, 0, 0, 0, Map.of(), false, 0, null, List.of(), null);
     }
 }

@@ -78,6 +78,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** Outcomes gathered in one round of events before they go to the writer. */
     private static final int MAX_OUTCOMES_PER_HANDOVER = 256;
+    /** The id of the warm spare's slot, which is not one of the pool's slots (those count from 1). */
+    private static final int SPARE_ID = 0;
     /** How long a cancel that found no task waits for that task to be assigned here. */
     private static final long UNMATCHED_CANCEL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -114,6 +116,12 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     // ---- owned by the supervisor thread ----
     private final List<WorkerSlot> slots = new ArrayList<>();
+    /**
+     * The warm spare (taskpool.workers.warm-spare), or null: a worker started and said hello in
+     * reserve, outside the pool's slots and never given work. When a worker exits, the spare's
+     * process moves into that slot at once and a new spare starts.
+     */
+    private final WorkerSlot spare;
     /** Claimed work (a task, or a chunk) waiting for a worker to become idle. */
     private final Deque<List<Task>> pending = new ArrayDeque<>();
     /**
@@ -155,6 +163,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         this.classPath = WorkerClassPath.resolve(properties.classPath(), properties.pluginsDir());
         this.launcher = new WorkerLauncher(properties, programs, classPath, maxFrameBytes, maxResultBytes);
         this.status = PoolStatus.empty(size);
+        this.spare = properties.warmSpare() ? new WorkerSlot(SPARE_ID) : null;
         for (WorkerState state : WorkerState.values()) {
             Gauge.builder("taskpool.workers", () -> count(state)).tag("state", state.name())
                     .description("Worker processes by state").register(meters);
@@ -340,7 +349,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             launch(slot);
         }
         publishStatus();
-        while (stopped == null || slots.stream().anyMatch(s -> s.process != null)) {
+        while (stopped == null || supervised().stream().anyMatch(s -> s.process != null)) {
             try {
                 PoolEvent event = events.poll(nanosToNextDeadline(), TimeUnit.NANOSECONDS);
                 while (event != null) {
@@ -428,9 +437,33 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
     }
 
+    /**
+     * The slot whose process is the given one, or null if that process is gone. A process keeps
+     * the slot id it started with, which is the spare's id for a spare that took a slot since: so
+     * the id is only the first place to look.
+     */
     private WorkerSlot current(int slotId, long generation) {
-        WorkerSlot slot = slots.get(slotId - 1);
-        return slot.process != null && slot.process.generation() == generation ? slot : null;
+        WorkerSlot first = slotId == SPARE_ID ? spare : slots.get(slotId - 1);
+        if (first != null && first.process != null && first.process.generation() == generation) {
+            return first;
+        }
+        for (WorkerSlot slot : supervised()) {
+            if (slot.process != null && slot.process.generation() == generation) {
+                return slot;
+            }
+        }
+        return null;
+    }
+
+    /** The pool's slots, and the spare's if there is one: every process the supervisor watches. */
+    private List<WorkerSlot> supervised() {
+        if (spare == null) {
+            return slots;
+        }
+        List<WorkerSlot> all = new ArrayList<>(slots.size() + 1);
+        all.addAll(slots);
+        all.add(spare);
+        return all;
     }
 
     // ---- starting and replacing ----
@@ -490,12 +523,42 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         slot.failedStarts = 0;
         log.debug("worker-{} (pid {}) ready in {} ms", slot.id, hello.pid(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slot.startedNanos));
+        if (slot == spare) {
+            moveTo(slot, WorkerState.IDLE);
+            return;
+        }
         firstHello.countDown();
         becomeIdle(slot);
         if (!ready && slots.stream().allMatch(s -> s.state == WorkerState.IDLE || s.state == WorkerState.BUSY)) {
             ready = true;
             log.info("All {} workers are up", size);
+            if (spare != null && spare.process == null && !stopping) {
+                // Only now: at start-up the pool's own workers come first.
+                launch(spare);
+            }
         }
+    }
+
+    /**
+     * Moves the spare's process into the slot, if the spare has said hello, and starts a new
+     * spare. The process is the same as a freshly started worker: it has run nothing.
+     */
+    private boolean takeSpare(WorkerSlot slot) {
+        if (spare == null || spare.process == null || spare.state != WorkerState.IDLE || stopping) {
+            return false;
+        }
+        slot.reset();
+        slot.process = spare.process;
+        slot.types = spare.types;
+        slot.startedAt = spare.startedAt;
+        slot.startedNanos = spare.startedNanos;
+        slot.lastSeenNanos = spare.lastSeenNanos;
+        moveTo(slot, WorkerState.STARTING);
+        log.debug("worker-{} is now the spare's process (pid {})", slot.id, slot.process.pid());
+        spare.process = null;
+        launch(spare);
+        becomeIdle(slot);
+        return true;
     }
 
     private void becomeIdle(WorkerSlot slot) {
@@ -530,6 +593,10 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     /** Every state change of a slot goes through here, so the idle count is always exact. */
     private void moveTo(WorkerSlot slot, WorkerState state) {
+        if (slot == spare) {
+            slot.state = state; // in reserve: not a worker the dispatcher may count on
+            return;
+        }
         if (slot.state == WorkerState.IDLE && state != WorkerState.IDLE) {
             idleWorkers.decrementAndGet();
         } else if (slot.state != WorkerState.IDLE && state == WorkerState.IDLE) {
@@ -545,6 +612,10 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             slot.process = null;
             startFailed(slot, "exited with " + describeExit(exitCode) + " before saying hello"
                     + (stderrTail.isEmpty() ? "" : "; stderr: " + lastLines(stderrTail, 5)));
+            return;
+        }
+        if (slot == spare) {
+            onSpareExit(exitCode, reason);
             return;
         }
         if (reason == null && slot.brokenReason != null && exitCode == 0) {
@@ -565,7 +636,22 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             return;
         }
         countRestart(reason);
-        launch(slot);
+        if (!takeSpare(slot)) {
+            launch(slot);
+        }
+    }
+
+    /** The spare ran nothing, so its end charges no task and counts no restart; another one starts. */
+    private void onSpareExit(int exitCode, String reason) {
+        spare.process = null;
+        if (stopping) {
+            moveTo(spare, WorkerState.STOPPING);
+            return;
+        }
+        if (reason == null) {
+            log.warn("The spare worker exited with {}; starting another", describeExit(exitCode));
+        }
+        launch(spare);
     }
 
     /** The worker died on its own: charge its task (if any) and say what happens next. */
@@ -824,6 +910,10 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 restartQueue.add(slot);
             }
         }
+        if (spare != null && spare.process != null && spare.state != WorkerState.STOPPING) {
+            // Started before the restart, it may not see the plug-ins as they are now: a new one will.
+            shutDown(spare, "restart");
+        }
         log.info("Rolling restart of {} workers requested; replacing them one at a time, busy ones after their"
                 + " current work", restartQueue.size());
         advanceRestart();
@@ -1017,7 +1107,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private long nanosToNextDeadline() {
         long now = System.nanoTime();
         long next = now + MAX_IDLE_WAIT_NANOS;
-        for (WorkerSlot slot : slots) {
+        for (WorkerSlot slot : supervised()) {
             Assignment assignment = slot.assignment;
             if (assignment != null) {
                 next = Math.min(next, assignment.deadlineNanos);
@@ -1042,7 +1132,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     void checkDeadlines(long now) {
         unmatchedCancels.values().removeIf(at -> now - at > UNMATCHED_CANCEL_NANOS);
-        for (WorkerSlot slot : slots) {
+        for (WorkerSlot slot : supervised()) {
             if (slot.process == null) {
                 if (!stopping && slot.restartAtNanos != 0 && now - slot.restartAtNanos >= 0) {
                     launch(slot);
@@ -1098,7 +1188,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         stopped = done;
         List<UUID> notStarted = pending.stream().flatMap(List::stream).map(Task::id).toList();
         pending.clear();
-        for (WorkerSlot slot : slots) {
+        for (WorkerSlot slot : supervised()) {
             slot.restartAtNanos = 0;
             if (slot.process != null) {
                 if (slot.stopReason == null) {
@@ -1134,14 +1224,19 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             busy += slot.state == WorkerState.BUSY ? 1 : 0;
             idle += slot.state == WorkerState.IDLE ? 1 : 0;
             failing = Math.max(failing, slot.failedStarts);
-            Assignment assignment = slot.assignment;
-            workers.add(new PoolStatus.Worker(slot.id, slot.process == null ? null : slot.process.pid(), slot.state,
-                    assignment == null ? null : assignment.task.id(),
-                    assignment == null ? null : assignment.task.startedAt(), slot.tasksCompleted, slot.startedAt));
+            workers.add(statusOf(slot));
         }
+        PoolStatus.Worker spareStatus = spare == null || spare.process == null ? null : statusOf(spare);
         status = new PoolStatus(size, busy, idle, restarts, Map.copyOf(restartsByReason), ready, failing,
-                lastStartFailure, List.copyOf(workers));
+                lastStartFailure, List.copyOf(workers), spareStatus);
         pendingEmpty = pending.isEmpty();
+    }
+
+    private static PoolStatus.Worker statusOf(WorkerSlot slot) {
+        Assignment assignment = slot.assignment;
+        return new PoolStatus.Worker(slot.id, slot.process == null ? null : slot.process.pid(), slot.state,
+                assignment == null ? null : assignment.task.id(),
+                assignment == null ? null : assignment.task.startedAt(), slot.tasksCompleted, slot.startedAt);
     }
 
     private double count(WorkerState state) {

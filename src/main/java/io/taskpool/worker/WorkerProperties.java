@@ -22,6 +22,7 @@ import org.springframework.util.unit.DataSize;
  * @param classPath extra class path entries (jars or directories) for the workers: where plug-in task handlers come from
  * @param pluginsDir every jar in this directory is on the workers' class path, read at each worker start; missing: none
  * @param maxTasksPerWorker restart a worker after this many tasks, between tasks; 0 means never
+ * @param warmSpare keep one started worker JVM in reserve, which takes the place of a worker that dies or is killed at once, so the pool is back at full strength without waiting for a JVM to start; it runs no task while in reserve
  * @param heartbeatInterval how often an idle or busy worker says it is alive
  * @param heartbeatTimeout a worker silent for this long is killed and replaced (its task fails with WORKER_CRASHED)
  * @param startTimeout how long a new worker may take to say hello before it counts as a failed start
@@ -38,6 +39,7 @@ public record WorkerProperties(
         @NotNull @DefaultValue List<String> classPath,
         @NotNull @DefaultValue("./plugins") Path pluginsDir,
         @Min(0) @DefaultValue("0") int maxTasksPerWorker,
+        @DefaultValue("true") boolean warmSpare,
         @NotNull @DefaultValue("2s") Duration heartbeatInterval,
         @NotNull @DefaultValue("30s") Duration heartbeatTimeout,
         @NotNull @DefaultValue("30s") Duration startTimeout,

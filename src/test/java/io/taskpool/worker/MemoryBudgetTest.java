@@ -23,18 +23,19 @@ class MemoryBudgetTest {
 
     /** The Helm chart's defaults: -Xmx512m, 2 workers of 256 MiB, the default overheads. */
     private static MemoryBudget chartDefaults(int workers) {
-        return new MemoryBudget(512 * MIB, workers, 256 * MIB, 40 * MIB, 150 * MIB);
+        return new MemoryBudget(512 * MIB, workers, 1, 256 * MIB, 40 * MIB, 150 * MIB);
     }
 
     @Test
     void theChartDefaultsFitItsLimit() {
         MemoryBudget budget = chartDefaults(2);
 
-        assertThat(budget.total()).isEqualTo(1254 * MIB);
-        assertThat(budget.describe())
-                .isEqualTo("service heap 512 MiB + 2 workers × (256 MiB + 40 MiB) + 150 MiB = 1254 MiB");
-        assertThatNoException().isThrownBy(() -> budget.check(OptionalLong.of(1280 * MIB)));
-        assertThatNoException().isThrownBy(() -> budget.check(OptionalLong.of(1254 * MIB)));
+        assertThat(budget.total()).isEqualTo(1294 * MIB);
+        assertThat(budget.describe()).isEqualTo(
+                "service heap 512 MiB + 2 workers × (256 MiB + 40 MiB) + 1 spare × 40 MiB + 150 MiB = 1294 MiB");
+        assertThatNoException().isThrownBy(() -> budget.check(OptionalLong.of(1344 * MIB)));
+        assertThatNoException().isThrownBy(() -> budget.check(OptionalLong.of(1294 * MIB)));
+        assertThatIllegalStateException().isThrownBy(() -> budget.check(OptionalLong.of(1293 * MIB)));
     }
 
     @Test
@@ -42,7 +43,7 @@ class MemoryBudgetTest {
         MemoryBudget budget = chartDefaults(4);
 
         assertThatIllegalStateException().isThrownBy(() -> budget.check(OptionalLong.of(1280 * MIB)))
-                .withMessageContaining("4 workers × (256 MiB + 40 MiB) + 150 MiB = 1846 MiB of limit 1280 MiB")
+                .withMessageContaining("4 workers × (256 MiB + 40 MiB) + 1 spare × 40 MiB + 150 MiB = 1886 MiB of limit 1280 MiB")
                 .withMessageContaining("taskpool.workers.count")
                 .withMessageContaining("taskpool.workers.max-heap")
                 .withMessageContaining("-Xmx");
@@ -56,13 +57,13 @@ class MemoryBudgetTest {
     @Test
     void theBudgetComesFromTheWorkerSettings() {
         WorkerProperties properties = new WorkerProperties(3, DataSize.ofMegabytes(128), DataSize.ofMegabytes(40),
-                DataSize.ofMegabytes(150), List.of(), List.of(), Path.of("plugins"), 0, Duration.ofSeconds(2),
+                DataSize.ofMegabytes(150), List.of(), List.of(), Path.of("plugins"), 0, false, Duration.ofSeconds(2),
                 Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), List.of("PATH"),
                 new WorkerLimits(null, null, null));
 
         MemoryBudget budget = MemoryBudget.of(properties, 256 * MIB);
 
-        assertThat(budget).isEqualTo(new MemoryBudget(256 * MIB, 3, 128 * MIB, 40 * MIB, 150 * MIB));
+        assertThat(budget).isEqualTo(new MemoryBudget(256 * MIB, 3, 0, 128 * MIB, 40 * MIB, 150 * MIB));
         assertThat(budget.total()).isEqualTo((256 + 3 * 168 + 150) * MIB);
     }
 
