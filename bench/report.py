@@ -149,6 +149,11 @@ def main():
     if f4:
         out.append(f"- Figure 4: {f4['tasks']} tasks took {span(f4, 'wall_s_c1', 2)} s on one worker and "
                    f"{span(f4, 'wall_s_cn', 2)} s on {n} (`primes.count` below {f4['below']:,}).")
+    if f5r and f5r.get("warm_spare"):
+        out.append(f"- Figure 5: the warm spare took the killed worker's slot; the next spare was ready "
+                   f"{span(f5r['next_spare_ready_ms'], digits=1)} ms after the kill.")
+    elif f5r:
+        out.append("- Figure 5: without a warm spare (`taskpool.workers.warm-spare=false`), the replacement is a new JVM.")
     if f6:
         out.append(f"- Figure 6: service RSS {f6['service_idle']} MiB idle, {f6['service_under_load']} MiB at most "
                    f"during figure 1; idle workers {f6['idle_workers']} MiB.")

@@ -60,13 +60,14 @@ class ExtractedLayoutIT {
                 assertThat(pool.getInt("size")).isEqualTo(2);
                 assertThat(pool.getInt("idle")).isEqualTo(2);
                 assertThat(pool.getList("workers.pid")).hasSize(2).doesNotContainNull();
+                assertThat(pool.getString("spare.state")).isEqualTo("IDLE");
             });
 
-            // The workers run from the exploded classes as they are; nothing is copied out.
+            // The workers and the warm spare run from the exploded classes as they are; nothing is copied out.
             List<String> workerCommands = ProcessHandle.of(service.pid()).orElseThrow().children()
                     .map(child -> child.info().commandLine().orElse(""))
                     .toList();
-            assertThat(workerCommands).hasSize(2)
+            assertThat(workerCommands).hasSize(3)
                     .allSatisfy(command -> assertThat(command)
                             .contains(app.resolve("BOOT-INF/classes").toString())
                             .doesNotContain("taskpool-worker-classes-"));

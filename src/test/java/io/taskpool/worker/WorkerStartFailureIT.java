@@ -51,10 +51,46 @@ class WorkerStartFailureIT {
         crashLoop(dir.resolve("poison-garbage"), "signal 9", "before saying hello");
     }
 
-    /** Workers fail to start while {@code poison} exists; readiness says so, then recovers. */
-    private void crashLoop(Path poison, String... failureWords) throws Exception {
+    @Test
+    void aSpareThatCannotStartLeavesTheWorkersRunningAndStartsOnceItCan() throws Exception {
+        Path poison = dir.resolve("poison-spare");
         try (ConfigurableApplicationContext context = start(
                 "--taskpool.workers.jvm-options=-Dtaskpool.test.poison=" + poison)) {
+            int port = StandaloneService.port(context);
+            int management = StandaloneService.managementPort(context);
+            await().atMost(Duration.ofSeconds(30)).until(() -> "IDLE".equals(
+                    given().port(port).get("/api/v1/workers").path("spare.state")));
+
+            Files.createFile(poison);
+            long spare = given().port(port).get("/api/v1/workers").then().extract().<Number>path("spare.pid")
+                    .longValue();
+            ProcessHandle.of(spare).orElseThrow().destroyForcibly();
+            // The spares that follow exit before their hello: the pool's own workers are unaffected.
+            await().atMost(Duration.ofSeconds(30)).until(() -> management(management).contains(
+                    "taskpool_workers_restarts_total{reason=\"start_failure\"}"));
+            assertThat(given().port(management).get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+            String before = TaskRequests.submit(port, Map.of("type", "noop"));
+            given().port(port).queryParam("waitMs", 20000).get("/api/v1/tasks/{id}", before)
+                    .then().statusCode(200).body("state", org.hamcrest.Matchers.equalTo("SUCCEEDED"));
+
+            Files.delete(poison);
+            await().atMost(Duration.ofSeconds(30)).until(() -> "IDLE".equals(
+                    given().port(port).get("/api/v1/workers").path("spare.state")));
+            long ready = given().port(port).get("/api/v1/workers").then().extract().<Number>path("spare.pid")
+                    .longValue();
+            assertThat(ready).isNotEqualTo(spare);
+        }
+    }
+
+    private static String management(int port) {
+        return given().port(port).get("/actuator/prometheus").then().statusCode(200).extract().asString();
+    }
+
+    /** Workers fail to start while {@code poison} exists; readiness says so, then recovers. */
+    private void crashLoop(Path poison, String... failureWords) throws Exception {
+        // Without the warm spare, which started before the poison and would take the killed worker's place.
+        try (ConfigurableApplicationContext context = start(
+                "--taskpool.workers.jvm-options=-Dtaskpool.test.poison=" + poison, "--taskpool.workers.warm-spare=false")) {
             int port = StandaloneService.port(context);
             int management = StandaloneService.managementPort(context);
             assertThat(given().port(management).get("/actuator/health/readiness").statusCode()).isEqualTo(200);
