@@ -111,6 +111,17 @@ def rss_kib(pid):
         return None
 
 
+def private_kib(pid):
+    """Memory only this process holds (its private pages, from smaps_rollup): what one more worker
+    costs. RSS also counts the pages of libjvm.so and the class-data archive, shared by every JVM."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return sum(int(line.split()[1]) for line in rollup
+                       if line.startswith(("Private_Clean:", "Private_Dirty:")))
+    except FileNotFoundError:
+        return None
+
+
 def spread(values):
     values = [v for v in values if v is not None]
     return {"min": min(values), "median": round(statistics.median(values), 3), "max": max(values),
@@ -310,11 +321,14 @@ def worker_running(service, task_id, timeout_s=30):
 
 def figure_memory(service, idle_rss, rss_samples):
     """6. Resident memory of the service idle and under load, and of each idle worker."""
-    workers = [rss_kib(w["pid"]) for w in service.workers()["workers"]]
+    pids = [w["pid"] for w in service.workers()["workers"]]
+    workers = [rss_kib(pid) for pid in pids]
+    private = [private_kib(pid) for pid in pids]
     emit("6_memory_mib", service_idle=round(idle_rss / 1024, 1),
          service_under_load=round(max(s for s in rss_samples if s) / 1024, 1),
          idle_workers=[round(w / 1024, 1) for w in workers if w],
-         idle_worker_max=round(max(w for w in workers if w) / 1024, 1))
+         idle_worker_max=round(max(w for w in workers if w) / 1024, 1),
+         idle_workers_private=[round(p / 1024, 1) for p in private if p])
 
 
 def figure_scale(service, args, idle_heap):

@@ -156,7 +156,9 @@ def main():
         out.append("- Figure 5: without a warm spare (`taskpool.workers.warm-spare=false`), the replacement is a new JVM.")
     if f6:
         out.append(f"- Figure 6: service RSS {f6['service_idle']} MiB idle, {f6['service_under_load']} MiB at most "
-                   f"during figure 1; idle workers {f6['idle_workers']} MiB.")
+                   f"during figure 1; idle workers {f6['idle_workers']} MiB resident, of which "
+                   f"{f6.get('idle_workers_private')} MiB private (the rest is libjvm.so and the class-data archive, "
+                   "shared by all JVMs).")
     if f7:
         out.append(f"- Figure 7: with {f7['queued']:,} queued, hey submitted at {f7['submit_per_s']:,} tasks/s; "
                    f"list p50 {f7['list_ms']['p50']} ms; `?state=QUEUED&limit=100` p50/p99 "

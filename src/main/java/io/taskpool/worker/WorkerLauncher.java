@@ -39,6 +39,9 @@ final class WorkerLauncher {
     /** Where Debian, Ubuntu and most Linux distributions install util-linux's prlimit. */
     private static final List<Path> PRLIMIT_LOCATIONS = List.of(Path.of("/usr/bin/prlimit"), Path.of("/bin/prlimit"));
 
+    /** The first heap of a worker; taskpool.workers.max-heap is at least this. */
+    private static final int INITIAL_HEAP_MEGABYTES = 16;
+
     private final WorkerProperties properties;
     private final WorkerClassPath classPath;
     private final int maxFrameBytes;
@@ -95,6 +98,11 @@ final class WorkerLauncher {
         }
         args.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         args.add("-Xmx" + properties.maxHeap().toMegabytes() + "m");
+        // A small first heap that grows when a task needs more. The JVM's default, a 64th of the
+        // machine's memory, gave each worker a young generation of tens of MiB that every task's
+        // garbage touched page by page until the first collection: a worker that had run twenty
+        // sha256 tasks on 100 kB texts stayed resident at 60 MiB, against 49 MiB with this.
+        args.add("-Xms" + INITIAL_HEAP_MEGABYTES + "m");
         // Exit with status 3 on the first OutOfMemoryError: the parent reports OUT_OF_MEMORY
         // instead of a half-broken JVM carrying on.
         args.add("-XX:+ExitOnOutOfMemoryError");
