@@ -486,6 +486,9 @@ function renderPool(body, pool) {
   body.replaceChildren(
       h('p', {}, `${pool.busy} busy, ${pool.idle} idle of ${pool.size}; ${pool.restarts} restarts`,
           restarts.length ? ' (' + restarts.map(([reason, n]) => reason + ' ' + n).join(', ') + ')' : ''),
+      h('p', {class: 'spare'}, pool.spare
+          ? `Warm spare: pid ${pool.spare.pid}, ${pool.spare.state === 'IDLE' ? 'ready' : 'starting'}, ${bytes(pool.spare.rssBytes)}`
+          : 'No warm spare'),
       h('ul', {class: 'tiles', 'aria-label': 'Worker processes'}, pool.workers.map((w) =>
         h('li', {class: 'tile tile-' + w.state.toLowerCase(), 'data-worker-id': w.id, 'data-state': w.state},
             h('div', {class: 'tile-head'}, h('strong', {}, 'Worker ' + w.id), stateBadge(w.state)),

@@ -122,6 +122,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
      * process moves into that slot at once and a new spare starts.
      */
     private final WorkerSlot spare;
+    /** {@link #slots} and {@link #spare}, made once the slots exist. */
+    private List<WorkerSlot> supervised = List.of();
     /** Claimed work (a task, or a chunk) waiting for a worker to become idle. */
     private final Deque<List<Task>> pending = new ArrayDeque<>();
     /**
@@ -346,8 +348,13 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         for (int i = 1; i <= size; i++) {
             WorkerSlot slot = new WorkerSlot(i);
             slots.add(slot);
-            launch(slot);
         }
+        List<WorkerSlot> all = new ArrayList<>(slots);
+        if (spare != null) {
+            all.add(spare);
+        }
+        supervised = List.copyOf(all);
+        slots.forEach(this::launch);
         publishStatus();
         while (stopped == null || supervised().stream().anyMatch(s -> s.process != null)) {
             try {
@@ -457,13 +464,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     /** The pool's slots, and the spare's if there is one: every process the supervisor watches. */
     private List<WorkerSlot> supervised() {
-        if (spare == null) {
-            return slots;
-        }
-        List<WorkerSlot> all = new ArrayList<>(slots.size() + 1);
-        all.addAll(slots);
-        all.add(spare);
-        return all;
+        return supervised;
     }
 
     // ---- starting and replacing ----

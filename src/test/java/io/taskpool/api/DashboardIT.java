@@ -48,6 +48,8 @@ class DashboardIT extends ServiceTest {
         browser.await(d -> d.findElements(By.cssSelector("[data-worker-id][data-state='IDLE']")).size() == WORKERS);
         assertThat(browser.driver().getCurrentUrl()).contains("/dashboard/");
         assertThat(browser.find("#pool").getText()).contains("memory", "tasks done");
+        browser.await(d -> d.findElement(By.cssSelector("#pool .spare")).getText().startsWith("Warm spare: pid ")
+                && d.findElement(By.cssSelector("#pool .spare")).getText().contains("ready"));
         browser.screenshot("overview");
     }
 

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +133,7 @@ class PluginsIT {
             }
             Files.copy(pluginJar, plugins.resolve(pluginJar.getFileName()));
 
+            Instant requested = Instant.now();
             api(service).post("/api/v1/workers/restart").then().statusCode(202).body("size", equalTo(2));
 
             await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
@@ -145,6 +147,10 @@ class PluginsIT {
                 assertThat(pool.<Integer>path("restartsByReason.restart")).isEqualTo(2);
                 assertThat(pool.<Integer>path("idle")).isEqualTo(2);
                 assertThat(pool.<Map<String, Integer>>path("restartsByReason")).containsOnlyKeys("restart");
+                // Every process, the warm spare's too, started after the request, with the new jar.
+                List<String> started = pool.path("workers.startedAt");
+                started.add(pool.path("spare.startedAt"));
+                assertThat(started).allSatisfy(at -> assertThat(Instant.parse(at)).isAfter(requested));
             });
             Response counted = awaitTerminal(service, submit(service, TYPE, Map.of("text", "one two two")));
             assertThat(counted.<Map<String, Integer>>path("result")).isEqualTo(Map.of("words", 3, "distinct", 2));
