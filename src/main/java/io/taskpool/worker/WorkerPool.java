@@ -74,6 +74,13 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private static final long FIRST_RESTART_BACKOFF_MILLIS = 100;
     /** How long a worker whose stdout turned to garbage may take to die on its own. */
     private static final long DYING_WORDS_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+    /**
+     * How long a worker may leave a frame unfinished before it counts as a protocol violation. A
+     * frame is written with one write of at most a few MiB, which the pipe carries in milliseconds;
+     * a worker stuck half-way would otherwise be noticed only by the heartbeat timeout, and
+     * reported as unresponsive.
+     */
+    private static final long UNFINISHED_FRAME_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** How long a stopping worker may take to exit before it is killed. */
     private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** Outcomes gathered in one round of events before they go to the writer. */
@@ -1143,6 +1150,12 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             if (slot.brokenReason != null && slot.state != WorkerState.STOPPING
                     && now - slot.brokenDeadlineNanos >= 0) {
                 brokeProtocol(slot, slot.brokenReason);
+                continue;
+            }
+            if (slot.brokenReason == null && slot.state != WorkerState.STOPPING
+                    && slot.process.unfinishedFrameFor(now) > UNFINISHED_FRAME_NANOS) {
+                brokeProtocol(slot, "a frame left unfinished for "
+                        + TimeUnit.NANOSECONDS.toSeconds(UNFINISHED_FRAME_NANOS) + " s");
                 continue;
             }
             if (slot.state == WorkerState.STOPPING && slot.stopDeadlineNanos != 0 && now - slot.stopDeadlineNanos >= 0) {

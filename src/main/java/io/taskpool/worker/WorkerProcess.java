@@ -38,6 +38,7 @@ final class WorkerProcess {
     private final FrameCodec codec;
     private final OutputStream stdin;
     private final StderrTail stderrTail = new StderrTail();
+    private final FrameStartWatch frames;
     private final Thread stderrThread;
     /**
      * Frames go to stdin from a thread of their own: a frozen worker with a full pipe must block
@@ -51,6 +52,7 @@ final class WorkerProcess {
         this.process = process;
         this.codec = codec;
         this.stdin = process.getOutputStream();
+        this.frames = new FrameStartWatch(new BufferedInputStream(process.getInputStream(), 1 << 16));
         this.stderrThread = new Thread(this::drainStderr, "worker-" + slot + "-stderr");
         this.stdinWriter = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "worker-" + slot + "-stdin");
@@ -105,11 +107,17 @@ final class WorkerProcess {
         stdinWriter.shutdownNow();
     }
 
+    /** How long the frame this worker is writing has been unfinished at {@code now}; 0 between frames. */
+    long unfinishedFrameFor(long now) {
+        return frames.unfinishedFor(now);
+    }
+
     private void readFrames(Consumer<PoolEvent> events) {
-        InputStream in = new BufferedInputStream(process.getInputStream(), 1 << 16);
         try {
             while (true) {
-                events.accept(new PoolEvent.FrameReceived(slot, generation, codec.read(in)));
+                Frame frame = codec.read(frames);
+                frames.frameEnded();
+                events.accept(new PoolEvent.FrameReceived(slot, generation, frame));
             }
         } catch (EOFException endOfStream) {
             // normal: the process closed stdout, it is exiting

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Task handlers that misbehave on purpose, one per failure the pool must contain. They run in
@@ -99,8 +100,9 @@ public final class FaultyHandlers {
 
     /**
      * Writes the bytes given in {@code base64} straight to the frame stream, then either returns
-     * ({@code then: "return"}, so the worker's own frames follow them) or ends the worker at once
-     * with status 0 ({@code then: "exit"}): any stream a task could forge.
+     * ({@code then: "return"}, so the worker's own frames follow them), ends the worker at once
+     * with status 0 ({@code then: "exit"}), or writes nothing more for a minute ({@code then:
+     * "hang"}): any stream a task could forge.
      */
     public static final class WriteStdout extends Named {
         public WriteStdout() {
@@ -113,8 +115,14 @@ public final class FaultyHandlers {
             FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
             stdout.write(bytes);
             stdout.flush();
-            if ("exit".equals(input.string("then", "return"))) {
+            String then = input.string("then", "return");
+            if ("exit".equals(then)) {
                 Runtime.getRuntime().halt(0);
+            }
+            // "hang": write nothing more for up to a minute, as a worker stuck half-way through a frame.
+            long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while ("hang".equals(then) && System.nanoTime() < end && !context.isCancelled()) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
             return Map.of("wrote", bytes.length);
         }

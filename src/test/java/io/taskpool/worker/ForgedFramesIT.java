@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,9 +54,9 @@ class ForgedFramesIT extends ServiceTest {
         }
         Damage damage = streams.damage();
         byte[] bytes = streams.damage(FrameStreams.encode(codec, frames), damage, codec, MAX_FRAME_BYTES);
-        // A stream cut inside a frame, from a worker that lives on, is not tried: the parent waits
-        // for the rest of that frame, swallowing the worker's later frames, until the heartbeat
-        // timeout kills the worker (as unresponsive, after 30 s), so such a task forges and exits.
+        // A stream cut inside a frame, from a worker that lives on, is not tried here: the worker's
+        // later frames would complete the cut one in ways no rule predicts. Such a task forges and
+        // exits; aFrameLeftUnfinishedIsAProtocolError covers a worker that stops half-way.
         boolean exit = streams.random().nextBoolean() || endsInsideAFrame(bytes);
 
         String id = submit("test.write-stdout", Map.of(
@@ -71,6 +72,23 @@ class ForgedFramesIT extends ServiceTest {
         } else {
             assertThat(done.<String>path("state")).as(what).isEqualTo("SUCCEEDED");
         }
+        awaitFullPool();
+        assertThat(awaitTerminal(submit("noop", Map.of())).<String>path("state")).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void aFrameLeftUnfinishedIsAProtocolError() throws ProtocolException {
+        byte[] frame = codec.encode(new Frame.Log(1, "x".repeat(100)));
+        byte[] half = java.util.Arrays.copyOf(frame, frame.length / 2);
+
+        String id = submit("test.write-stdout", Map.of(
+                "base64", Base64.getEncoder().encodeToString(half), "then", "hang"));
+        Response done = awaitTerminal(id);
+
+        // Well before the heartbeat timeout (30 s), which would call it a crash (WORKER_CRASHED).
+        assertThat(done.<String>path("state")).isEqualTo("FAILED");
+        assertThat(done.<String>path("error.code")).isEqualTo("WORKER_PROTOCOL_ERROR");
+        assertThat(done.<String>path("error.message")).contains("unfinished");
         awaitFullPool();
         assertThat(awaitTerminal(submit("noop", Map.of())).<String>path("state")).isEqualTo("SUCCEEDED");
     }
