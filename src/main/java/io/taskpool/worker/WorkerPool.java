@@ -129,7 +129,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
      * process moves into that slot at once and a new spare starts.
      */
     private final WorkerSlot spare;
-    /** {@link #slots} and {@link #spare}, made once the slots exist. */
+    /** {@link #slots} and the {@link #spare} if there is one: every process the supervisor watches. */
     private List<WorkerSlot> supervised = List.of();
     /** Claimed work (a task, or a chunk) waiting for a worker to become idle. */
     private final Deque<List<Task>> pending = new ArrayDeque<>();
@@ -363,7 +363,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         supervised = List.copyOf(all);
         slots.forEach(this::launch);
         publishStatus();
-        while (stopped == null || supervised().stream().anyMatch(s -> s.process != null)) {
+        while (stopped == null || supervised.stream().anyMatch(s -> s.process != null)) {
             try {
                 PoolEvent event = events.poll(nanosToNextDeadline(), TimeUnit.NANOSECONDS);
                 while (event != null) {
@@ -461,17 +461,12 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         if (first != null && first.process != null && first.process.generation() == generation) {
             return first;
         }
-        for (WorkerSlot slot : supervised()) {
+        for (WorkerSlot slot : supervised) {
             if (slot.process != null && slot.process.generation() == generation) {
                 return slot;
             }
         }
         return null;
-    }
-
-    /** The pool's slots, and the spare's if there is one: every process the supervisor watches. */
-    private List<WorkerSlot> supervised() {
-        return supervised;
     }
 
     // ---- starting and replacing ----
@@ -1115,7 +1110,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     private long nanosToNextDeadline() {
         long now = System.nanoTime();
         long next = now + MAX_IDLE_WAIT_NANOS;
-        for (WorkerSlot slot : supervised()) {
+        for (WorkerSlot slot : supervised) {
             Assignment assignment = slot.assignment;
             if (assignment != null) {
                 next = Math.min(next, assignment.deadlineNanos);
@@ -1140,7 +1135,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     void checkDeadlines(long now) {
         unmatchedCancels.values().removeIf(at -> now - at > UNMATCHED_CANCEL_NANOS);
-        for (WorkerSlot slot : supervised()) {
+        for (WorkerSlot slot : supervised) {
             if (slot.process == null) {
                 if (!stopping && slot.restartAtNanos != 0 && now - slot.restartAtNanos >= 0) {
                     launch(slot);
@@ -1202,7 +1197,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         stopped = done;
         List<UUID> notStarted = pending.stream().flatMap(List::stream).map(Task::id).toList();
         pending.clear();
-        for (WorkerSlot slot : supervised()) {
+        for (WorkerSlot slot : supervised) {
             slot.restartAtNanos = 0;
             if (slot.process != null) {
                 if (slot.stopReason == null) {
