@@ -508,28 +508,18 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                     + Frame.PROTOCOL_VERSION);
             return;
         }
-        List<TaskType> announced = hello.types().stream()
+        slot.announced = hello.types().stream()
                 .map(t -> new TaskType(t.type(), t.description(), t.inputSchema())).toList();
-        slot.types = announced.stream().map(TaskType::type).collect(Collectors.toSet());
-        if (!announced.equals(taskTypes)) {
-            // The newest worker knows best: after a rolling restart it has seen the plug-ins as they are now.
-            List<TaskType> before = taskTypes;
-            taskTypes = announced;
-            if (before.isEmpty()) {
-                log.info("Workers offer task types {}", slot.types.stream().sorted().toList());
-            } else {
-                log.info("worker-{} offers other task types than the pool had; the pool now offers {}", slot.id,
-                        slot.types.stream().sorted().toList());
-            }
-            tasks.taskTypesAnnounced(taskTypes);
-        }
+        slot.types = slot.announced.stream().map(TaskType::type).collect(Collectors.toSet());
         slot.failedStarts = 0;
         log.debug("worker-{} (pid {}) ready in {} ms", slot.id, hello.pid(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slot.startedNanos));
         if (slot == spare) {
+            // Its task types count once it takes a slot: until then no slot could run a type only it offers.
             moveTo(slot, WorkerState.IDLE);
             return;
         }
+        offerTypesOf(slot);
         firstHello.countDown();
         becomeIdle(slot);
         if (!ready && slots.stream().allMatch(s -> s.state == WorkerState.IDLE || s.state == WorkerState.BUSY)) {
@@ -540,6 +530,22 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 launch(spare);
             }
         }
+    }
+
+    /** The newest worker knows best: after a rolling restart it has seen the plug-ins as they are now. */
+    private void offerTypesOf(WorkerSlot slot) {
+        if (slot.announced.equals(taskTypes)) {
+            return;
+        }
+        List<TaskType> before = taskTypes;
+        taskTypes = slot.announced;
+        if (before.isEmpty()) {
+            log.info("Workers offer task types {}", slot.types.stream().sorted().toList());
+        } else {
+            log.info("worker-{} offers other task types than the pool had; the pool now offers {}", slot.id,
+                    slot.types.stream().sorted().toList());
+        }
+        tasks.taskTypesAnnounced(taskTypes);
     }
 
     /**
@@ -553,6 +559,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         slot.reset();
         slot.process = spare.process;
         slot.types = spare.types;
+        slot.announced = spare.announced;
         slot.startedAt = spare.startedAt;
         slot.startedNanos = spare.startedNanos;
         slot.lastSeenNanos = spare.lastSeenNanos;
@@ -560,6 +567,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         log.debug("worker-{} is now the spare's process (pid {})", slot.id, slot.process.pid());
         spare.process = null;
         launch(spare);
+        offerTypesOf(slot);
         becomeIdle(slot);
         return true;
     }
@@ -1265,6 +1273,8 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         String stopReason;
         /** The task types this slot's process announced; empty until its hello. */
         Set<String> types = Set.of();
+        /** The same as its hello described them. */
+        List<TaskType> announced = List.of();
         long tasksCompleted;
         Instant startedAt;
         long startedNanos;
@@ -1283,6 +1293,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         void reset() {
             process = null;
             types = Set.of();
+            announced = List.of();
             assignment = null;
             stopReason = null;
             tasksCompleted = 0;

@@ -122,6 +122,39 @@ class PluginsIT {
     }
 
     @Test
+    void aSparesTaskTypesAreOfferedOnlyOnceItTakesASlot(@TempDir Path plugins) throws IOException {
+        ConfigurableApplicationContext service = StandaloneService.start("plugins-spare",
+                "--taskpool.workers.plugins-dir=" + plugins, "--taskpool.workers.count=1");
+        try {
+            long oldSpare = readySpare(service, -1);
+            Files.copy(pluginJar, plugins.resolve(pluginJar.getFileName()));
+            ProcessHandle.of(oldSpare).orElseThrow().destroyForcibly();
+            readySpare(service, oldSpare); // the new spare has seen the jar
+            assertThat(taskTypes(service)).as("no slot could run it yet").doesNotContain(TYPE);
+
+            long worker = api(service).get("/api/v1/workers").then().extract().<Number>path("workers[0].pid")
+                    .longValue();
+            ProcessHandle.of(worker).orElseThrow().destroyForcibly();
+
+            await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                    .until(() -> taskTypes(service).contains(TYPE));
+            Response counted = awaitTerminal(service, submit(service, TYPE, Map.of("text", "a b a")));
+            assertThat(counted.<Map<String, Integer>>path("result")).isEqualTo(Map.of("words", 3, "distinct", 2));
+        } finally {
+            service.close();
+        }
+    }
+
+    /** The pid of a spare that has said hello, once it is not {@code other}. */
+    private long readySpare(ConfigurableApplicationContext service, long other) {
+        return await().atMost(DEADLINE).pollInterval(Duration.ofMillis(50)).until(() -> {
+            Response pool = api(service).get("/api/v1/workers").then().statusCode(200).extract().response();
+            Number pid = pool.path("spare.pid");
+            return pid != null && "IDLE".equals(pool.path("spare.state")) ? pid.longValue() : null;
+        }, pid -> pid != null && pid != other);
+    }
+
+    @Test
     void aRollingRestartPicksUpANewJarWithoutFailingQueuedWork(@TempDir Path plugins) throws IOException {
         ConfigurableApplicationContext service = StandaloneService.start("plugins-restart",
                 "--taskpool.workers.plugins-dir=" + plugins, "--taskpool.workers.count=2");
