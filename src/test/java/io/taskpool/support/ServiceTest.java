@@ -7,7 +7,11 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -94,6 +98,12 @@ public abstract class ServiceTest {
             Integer idle = pool.path("idle");
             return idle != null && idle == WORKERS;
         });
+    }
+
+    /** The pids of the pool's workers now (the spare's not among them). */
+    protected Set<Long> workerPids() {
+        List<Number> pids = api().get("/api/v1/workers").then().statusCode(200).extract().path("workers.pid");
+        return pids.stream().filter(Objects::nonNull).map(Number::longValue).collect(Collectors.toSet());
     }
 
     /** True while the process is alive. */

@@ -8,9 +8,6 @@ import io.restassured.response.Response;
 import io.taskpool.support.BatchTest;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,11 +16,6 @@ import org.junit.jupiter.api.Test;
  * running; cancelling a batch stops all of it.
  */
 class BatchChunksIT extends BatchTest {
-
-    private Set<Long> workerPids() {
-        List<Number> pids = api().get("/api/v1/workers").then().extract().path("workers.pid");
-        return pids.stream().filter(Objects::nonNull).map(Number::longValue).collect(Collectors.toSet());
-    }
 
     private static long pid(Map<String, Object> task) {
         return ((Number) task.get("workerPid")).longValue();

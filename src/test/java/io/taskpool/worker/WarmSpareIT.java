@@ -5,11 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.restassured.response.Response;
 import io.taskpool.support.ServiceTest;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,11 +13,6 @@ import org.junit.jupiter.api.Test;
  * had said hello before the kill, and a new spare starts behind it.
  */
 class WarmSpareIT extends ServiceTest {
-
-    private Set<Long> poolPids() {
-        List<Number> pids = api().get("/api/v1/workers").then().statusCode(200).extract().path("workers.pid");
-        return pids.stream().filter(Objects::nonNull).map(Number::longValue).collect(Collectors.toSet());
-    }
 
     /** The spare's pid once it has said hello; null while there is none or it is starting. */
     private Long readySpare() {
@@ -36,7 +27,7 @@ class WarmSpareIT extends ServiceTest {
         await().atMost(DEADLINE).until(() -> readySpare() != null);
         long spare = readySpare();
         assertThat(alive(spare)).isTrue();
-        assertThat(poolPids()).doesNotContain(spare);
+        assertThat(workerPids()).doesNotContain(spare);
         assertThat(api().get("/api/v1/workers").<Integer>path("spare.id")).isZero();
 
         String victim = submit("sleep", Map.of("ms", 60_000));
@@ -46,9 +37,9 @@ class WarmSpareIT extends ServiceTest {
 
         assertThat(awaitTerminal(victim).<String>path("error.code")).isEqualTo("WORKER_CRASHED");
         awaitFullPool();
-        assertThat(poolPids()).hasSize(WORKERS).doesNotContain(killed).contains(spare);
+        assertThat(workerPids()).hasSize(WORKERS).doesNotContain(killed).contains(spare);
         await().atMost(DEADLINE).until(() -> readySpare() != null && readySpare() != spare);
-        assertThat(poolPids()).doesNotContain(readySpare());
+        assertThat(workerPids()).doesNotContain(readySpare());
         assertThat(awaitTerminal(submit("noop", Map.of())).<String>path("state")).isEqualTo("SUCCEEDED");
     }
 }

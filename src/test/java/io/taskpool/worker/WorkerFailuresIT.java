@@ -8,10 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import io.restassured.response.Response;
 import io.taskpool.support.ServiceTest;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,11 +16,6 @@ import org.junit.jupiter.api.Test;
  * state with the right code, touches no other task, and leaves the pool full again.
  */
 class WorkerFailuresIT extends ServiceTest {
-
-    private Set<Long> workerPids() {
-        List<Number> pids = api().get("/api/v1/workers").then().extract().path("workers.pid");
-        return pids.stream().filter(java.util.Objects::nonNull).map(Number::longValue).collect(Collectors.toSet());
-    }
 
     private long runningPid(String id) {
         await().atMost(DEADLINE).until(() -> task(id).path("workerPid") != null);
