@@ -18,6 +18,8 @@ import threading
 import time
 
 NOOP = json.dumps({"type": "noop", "input": {}})
+# One series per label set; a Prometheus line is `name{labels} value [timestamp]`.
+COMMITS = re.compile(r"^taskpool_store_commits_total(?:\{.*\})?[ \t]+(\S+)", re.MULTILINE)
 
 
 class Service:
@@ -96,6 +98,13 @@ class Service:
                    if line.startswith("jvm_memory_used_bytes{") and 'area="heap"' in line)
         return round(used / 1048576, 1)
 
+    def commits(self):
+        """Durable commits since start-up, summed over the counter's series; None when the service
+        does not expose taskpool_store_commits_total (a build from before it)."""
+        status, data = self.call("GET", "/actuator/prometheus", port=self.management)
+        values = [float(m.group(1)) for m in COMMITS.finditer(data.decode())] if status == 200 else []
+        return sum(values) if values else None
+
     def heap_after_full_gc_mib(self):
         subprocess.run(["jcmd", str(self.pid), "GC.run"], check=True, capture_output=True)
         return self.heap_mib()
@@ -122,8 +131,44 @@ def private_kib(pid):
         return None
 
 
+def cpu_seconds(pid):
+    """The process's own CPU time, user and system (fields 14 and 15 of /proc/<pid>/stat). A child's
+    time is added to its parent's only once reaped, so the workers' CPU is not in the service's."""
+    with open(f"/proc/{pid}/stat") as stat:
+        # Field 2, the command, is in brackets and may hold spaces: count from the last bracket,
+        # after which field 3 comes first.
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Cost:
+    """What the service spent between this object's making and per(): its CPU and durable commits.
+
+    The commit counter is read over HTTP, which costs the service some CPU; it is read before the
+    CPU at the start and after it at the end, so that neither reading is counted."""
+
+    def __init__(self, service):
+        self.service = service
+        self.commits = service.commits()
+        self.cpu = cpu_seconds(service.pid)
+
+    def per(self, units):
+        """(service CPU ms, durable commits) per unit of work since the start; commits None when
+        the service has no commit counter."""
+        cpu = cpu_seconds(self.service.pid)
+        commits = self.service.commits()
+        cpu_ms = round((cpu - self.cpu) * 1000 / units, 3)
+        if commits is None or self.commits is None:
+            return cpu_ms, None
+        return cpu_ms, round((commits - self.commits) / units, 3)
+
+
 def spread(values):
+    """min/median/max of the rounds that were measured; None when none was (a counter the service
+    does not have)."""
     values = [v for v in values if v is not None]
+    if not values:
+        return None
     return {"min": min(values), "median": round(statistics.median(values), 3), "max": max(values),
             "rounds": values}
 
@@ -153,7 +198,7 @@ def hey(service, n, clients, path="/api/v1/tasks"):
 
 def figure_throughput(service, args, rss_samples):
     """1. No-op tasks, one per request, 32 clients, until the last one finished."""
-    rates, submit_rates = [], []
+    rates, submit_rates, cpu_ms, commits = [], [], [], []
     sampling = [True]
 
     def sample():
@@ -165,41 +210,112 @@ def figure_throughput(service, args, rss_samples):
     hey(service, min(200, args.tasks), 32)  # warm-up: JIT and connection pools
     service.drain()
     for _ in range(args.rounds):
+        # From just before hey starts until the drain is done. The drain's polling is in the CPU
+        # figure but in no commit count: its GETs write nothing.
+        cost = Cost(service)
         start, submitted, rate, statuses = hey(service, args.tasks, 32)
         if statuses.get("202") != args.tasks:
             raise RuntimeError(f"hey answers: {statuses}")
         done = service.drain()
+        cpu, commit = cost.per(args.tasks)
         rates.append(round(args.tasks / (done - start)))
         submit_rates.append(round(rate))
+        cpu_ms.append(cpu)
+        commits.append(commit)
     sampling[0] = False
     emit("1_noop_throughput_tasks_per_s", tasks=args.tasks, clients=32, workers=args.workers,
-         **spread(rates), submit_per_s=spread(submit_rates))
+         **spread(rates), submit_per_s=spread(submit_rates), service_cpu_ms_per_task=spread(cpu_ms),
+         commits_per_task=spread(commits))
 
 
 def figure_batch(service, args):
     """2. One batch of no-op items, from the first byte until the batch is finished."""
     body = json.dumps({"type": "noop", "inputs": [{} for _ in range(args.batch_items)]})
-    rates, stored_ms = [], []
+    rates, stored_ms, cpu_ms, commits = [], [], [], []
     for _ in range(args.batch_rounds):
+        cost = Cost(service)
         start = time.perf_counter()
         batch = service.json("POST", "/api/v1/batches", body)
         stored_ms.append(round((time.perf_counter() - start) * 1000))
         while batch["state"] == "RUNNING":
             batch = service.json("GET", f"/api/v1/batches/{batch['id']}?waitMs=30000")
         done = time.perf_counter()
+        cpu, commit = cost.per(args.batch_items)
         if batch["counts"]["succeeded"] != args.batch_items:
             raise RuntimeError(f"batch ended {batch}")
         rates.append(round(args.batch_items / (done - start)))
+        cpu_ms.append(cpu)
+        commits.append(commit)
     emit("2_batch_items_per_s", items=args.batch_items, workers=args.workers,
-         chunk_size=batch.get("chunkSize"), **spread(rates), submit_ms=spread(stored_ms))
+         chunk_size=batch.get("chunkSize"), **spread(rates), submit_ms=spread(stored_ms),
+         service_cpu_ms_per_item=spread(cpu_ms), commits_per_item=spread(commits))
+
+
+def figure_batch_cancel(service, args):
+    """2b. Cancel of a batch whose items are all queued: every worker holds a sleep task, so none
+    of the items can start. Timed from the cancel's POST until the batch is CANCELLED."""
+    body = json.dumps({"type": "noop", "inputs": [{} for _ in range(args.batch_items)]})
+    times, settle_ms = [], []
+    for _ in range(args.batch_rounds):
+        sleepers = [service.submit("sleep", {"ms": 600_000})["id"] for _ in range(args.workers)]
+        for task_id in sleepers:
+            service.wait_state(task_id, "RUNNING")
+        submitted = time.perf_counter()
+        batch = service.json("POST", "/api/v1/batches", body)
+        # A stored batch is queued at once, but the service may still be busy with it in the
+        # background (today: writing its items out as tasks). A batch that waits behind busy
+        # workers is long past that, so the cancel is timed only once the service is quiet.
+        wait_quiet(service)
+        settle_ms.append(round((time.perf_counter() - submitted) * 1000))
+        batch = service.json("GET", f"/api/v1/batches/{batch['id']}")
+        if batch["state"] != "RUNNING" or batch["counts"]["queued"] != args.batch_items:
+            raise RuntimeError(f"batch not all queued before its cancel: {batch}")
+        start = time.perf_counter()
+        batch = service.json("POST", f"/api/v1/batches/{batch['id']}/cancel")
+        times.append(round((wait_batch_state(service, batch, "CANCELLED") - start) * 1000, 1))
+        for task_id in sleepers:
+            service.json("POST", f"/api/v1/tasks/{task_id}/cancel")
+        service.drain()
+    emit("2b_batch_cancel_ms", items=args.batch_items, workers=args.workers,
+         how="POST .../cancel until GET shows CANCELLED, every item queued behind busy workers",
+         **spread(times), quiet_after_submit_ms=spread(settle_ms))
+
+
+def wait_batch_state(service, batch, state, deadline_s=300):
+    """The moment a batch (as last answered) is seen in the given state, polled every 2 ms. Not a
+    long poll: that answers up to its own re-count interval late, which would be counted here."""
+    end = time.monotonic() + deadline_s
+    while batch["state"] != state:
+        if batch["state"] != "RUNNING":
+            raise RuntimeError(f"batch ended {batch['state']}, not {state}: {batch}")
+        if time.monotonic() > end:
+            raise RuntimeError(f"batch {batch['id']} not {state} within {deadline_s} s")
+        time.sleep(0.002)
+        batch = service.json("GET", f"/api/v1/batches/{batch['id']}")
+    return time.perf_counter()
+
+
+def wait_quiet(service, window_s=0.25, busy_share=0.08, deadline_s=300):
+    """Until the service has used less than busy_share of one processor over a whole window: its
+    work in the background is done. Its own CPU, so other processes on the machine do not delay
+    this. A quarter second is 25 ticks of the usual 100 Hz clock, so 8 % is 2 ticks: one tick of
+    housekeeping passes for quiet."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        before = cpu_seconds(service.pid)
+        time.sleep(window_s)
+        if cpu_seconds(service.pid) - before < busy_share * window_s:
+            return
+    raise RuntimeError(f"the service still busy after {deadline_s} s")
 
 
 def figure_latency(service, args):
     """3. Submit one no-op task with waitMs and get it back finished, one at a time."""
-    p50s, p99s = [], []
+    p50s, p99s, commits = [], [], []
     for _ in range(30):
         service.submit("noop", {}, wait_ms=5000)
     for _ in range(args.rounds):
+        cost = Cost(service)
         times = []
         for _ in range(args.latency_n):
             start = time.perf_counter()
@@ -207,9 +323,11 @@ def figure_latency(service, args):
             times.append((time.perf_counter() - start) * 1000)
             if task["state"] != "SUCCEEDED":
                 raise RuntimeError(f"not finished within waitMs: {task['state']}")
+        commits.append(cost.per(args.latency_n)[1])
         p50s.append(round(percentile(times, 50), 3))
         p99s.append(round(percentile(times, 99), 3))
-    emit("3_noop_round_trip_ms", n=args.latency_n, p50=spread(p50s), p99=spread(p99s))
+    emit("3_noop_round_trip_ms", n=args.latency_n, p50=spread(p50s), p99=spread(p99s),
+         commits_per_task=spread(commits))
 
 
 def figure_cpu(service, args):
@@ -382,7 +500,7 @@ def main():
     parser.add_argument("--queued", type=int, default=100_000)
     parser.add_argument("--scale-submits", type=int, default=2000)
     parser.add_argument("--list-n", type=int, default=200)
-    parser.add_argument("--only", default="1,2,3,4,5,6,7")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="figures to run; 2 includes 2b")
     args = parser.parse_args()
     # hey splits -n evenly over its 32 clients.
     args.tasks, args.scale_submits = args.tasks // 32 * 32, args.scale_submits // 32 * 32
@@ -396,6 +514,8 @@ def main():
         figure_throughput(service, args, rss_samples)
     if "2" in only:
         figure_batch(service, args)
+    if "2" in only or "2b" in only:
+        figure_batch_cancel(service, args)
     if "3" in only:
         figure_latency(service, args)
     if "4" in only:

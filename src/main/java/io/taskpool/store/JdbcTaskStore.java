@@ -473,6 +473,10 @@ class JdbcTaskStore implements TaskStore {
 
     @Override
     public List<Task> claimQueued(int max, String owner, Instant now) {
+        return Durability.relaxed(() -> claimQueuedNow(max, owner, now));
+    }
+
+    private List<Task> claimQueuedNow(int max, String owner, Instant now) {
         List<Task> claimed = new ArrayList<>();
         for (Map.Entry<String, Integer> share : shares(max, now).entrySet()) {
             claimed.addAll(claimOf(share.getKey(), share.getValue(), owner, now, this::task));
@@ -484,6 +488,11 @@ class JdbcTaskStore implements TaskStore {
 
     @Override
     public List<List<Task>> claimChunks(int maxChunks, String owner, Instant now) {
+        // A lost claim leaves its tasks queued: they run after a restart, as recovery would have them.
+        return Durability.relaxed(() -> claimChunksNow(maxChunks, owner, now));
+    }
+
+    private List<List<Task>> claimChunksNow(int maxChunks, String owner, Instant now) {
         List<List<Task>> claimed = new ArrayList<>();
         for (Map.Entry<String, Integer> share : shares(maxChunks, now).entrySet()) {
             claimed.addAll(chunksOf(claimOf(share.getKey(), share.getValue(), owner, now,
@@ -559,7 +568,7 @@ class JdbcTaskStore implements TaskStore {
     @Override
     public void recordWorker(Collection<UUID> ids, long pid) {
         if (!ids.isEmpty()) {
-            jdbc.sql(RECORD_WORKERS).param("ids", ids).param("pid", pid).update();
+            Durability.relaxed(() -> jdbc.sql(RECORD_WORKERS).param("ids", ids).param("pid", pid).update());
         }
     }
 
@@ -587,27 +596,28 @@ class JdbcTaskStore implements TaskStore {
 
     @Override
     public boolean recordWorker(UUID id, int attempt, long pid) {
-        return changed(jdbc.sql(RECORD_WORKER).param("id", id).param("attempt", attempt).param("pid", pid).update());
+        return changed(Durability.relaxed(() ->
+                jdbc.sql(RECORD_WORKER).param("id", id).param("attempt", attempt).param("pid", pid).update()));
     }
 
     @Override
     public boolean recordProgress(UUID id, int attempt, TaskProgress progress) {
-        return changed(jdbc.sql(RECORD_PROGRESS)
+        return changed(Durability.relaxed(() -> jdbc.sql(RECORD_PROGRESS)
                 .param("id", id)
                 .param("attempt", attempt)
                 .param("fraction", progress.fraction())
                 .param("message", progress.message())
-                .update());
+                .update()));
     }
 
     @Override
     public boolean appendLog(UUID id, int attempt, String text, int maxChars) {
-        return changed(jdbc.sql(APPEND_LOG)
+        return changed(Durability.relaxed(() -> jdbc.sql(APPEND_LOG)
                 .param("id", id)
                 .param("attempt", attempt)
                 .param("text", text)
                 .param("max", maxChars)
-                .update());
+                .update()));
     }
 
     @Override
@@ -720,7 +730,8 @@ class JdbcTaskStore implements TaskStore {
 
     @Override
     public int renewLeases(String owner, Instant now) {
-        return jdbc.sql(RENEW_LEASES).param("owner", owner).param("until", timestamp(now.plus(lease))).update();
+        return Durability.relaxed(() ->
+                jdbc.sql(RENEW_LEASES).param("owner", owner).param("until", timestamp(now.plus(lease))).update());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.taskpool.store;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.taskpool.task.BatchStore;
 import io.taskpool.task.NodeSignals;
 import io.taskpool.task.RetentionStore;
@@ -9,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -20,6 +23,33 @@ import tools.jackson.databind.json.JsonMapper;
 /** The JDBC stores, in the dialect of whatever database the data source points at. */
 @Configuration(proxyBeanMethods = false)
 class StoreConfiguration {
+
+    /**
+     * Every user of the data source (the stores, Flyway, the transaction manager) goes through the
+     * one that tracks commits, so that none of them commits around it.
+     */
+    @Bean
+    static BeanPostProcessor commitTracking() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                return bean instanceof DataSource dataSource && !(bean instanceof CommitTrackingDataSource)
+                        ? new CommitTrackingDataSource(dataSource) : bean;
+            }
+        };
+    }
+
+    /** {@code taskpool.store.commits}: durable commits, the figure the benchmark reads per task. */
+    @Bean
+    MeterBinder durableCommitsMetric(DataSource dataSource) {
+        return registry -> {
+            if (dataSource instanceof CommitTrackingDataSource tracked) {
+                FunctionCounter.builder("taskpool.store.commits", tracked, CommitTrackingDataSource::durableCommits)
+                        .description("Durable commits to the store (on the embedded H2 file: write-outs of the file)")
+                        .register(registry);
+            }
+        };
+    }
 
     @Bean
     SqlDialect sqlDialect(DataSource dataSource) throws SQLException {

@@ -1,0 +1,143 @@
+package io.taskpool.store;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+
+/**
+ * The data source the stores write through: it counts durable commits, and on an embedded H2 file
+ * it decides when a commit is written out. Every commit (a transaction's, or a writing statement's
+ * in auto-commit) is durable before it returns, unless its thread runs it {@link Durability#relaxed
+ * relaxed}; on H2 the write-out is shared with whoever else commits at that moment
+ * ({@link FileFlush}). H2 itself is left to write out on its own schedule ({@code WRITE_DELAY}), so
+ * relaxed commits cost no disk work of their own.
+ *
+ * <p>The count is what a benchmark reads per task and what a test holds steady: on H2 the
+ * write-outs, on PostgreSQL every commit (each is a WAL flush).
+ */
+final class CommitTrackingDataSource extends DelegatingDataSource {
+
+    /** A statement that changes data or schema: its auto-commit must be durable. */
+    private static final Pattern WRITES = Pattern.compile("\\b(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE)\\b");
+
+    private final LongAdder durableCommits = new LongAdder();
+    private final FileFlush fileFlush = new FileFlush(durableCommits::increment);
+    private final Map<String, Boolean> writingSql = new ConcurrentHashMap<>();
+    /** Null until the first connection says which database this is. */
+    private volatile Boolean embeddedH2;
+
+    CommitTrackingDataSource(DataSource target) {
+        super(target);
+    }
+
+    /** Durable commits (H2: write-outs of the file) since start-up. */
+    long durableCommits() {
+        return durableCommits.sum();
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return track(super.getConnection());
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        return track(super.getConnection(username, password));
+    }
+
+    private Connection track(Connection connection) throws SQLException {
+        if (embeddedH2 == null) {
+            embeddedH2 = connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("h2");
+        }
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                new TrackedConnection(connection));
+    }
+
+    /** A commit of {@code connection} returned: make it durable unless relaxed, and count it. */
+    private void committed(Connection connection) throws SQLException {
+        if (!embeddedH2) {
+            // PostgreSQL flushes its WAL at every commit, relaxed or not.
+            durableCommits.increment();
+        } else if (!Durability.isRelaxed()) {
+            fileFlush.flush(connection);
+        }
+    }
+
+    private boolean writes(String sql) {
+        return writingSql.computeIfAbsent(sql, text -> WRITES.matcher(text.toUpperCase(Locale.ROOT)).find());
+    }
+
+    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Sees commits, and hands out statements that see their own executions. */
+    private final class TrackedConnection implements InvocationHandler {
+        private final Connection connection;
+
+        TrackedConnection(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            Object result = CommitTrackingDataSource.invoke(method, connection, args);
+            String name = method.getName();
+            if (name.equals("commit")) {
+                committed(connection);
+            } else if (result instanceof PreparedStatement prepared && name.startsWith("prepare")) {
+                return proxy(prepared, PreparedStatement.class, (String) args[0]);
+            } else if (result instanceof Statement statement && name.equals("createStatement")) {
+                return proxy(statement, Statement.class, null);
+            }
+            return result;
+        }
+
+        private Object proxy(Statement statement, Class<? extends Statement> type, String sql) {
+            Class<?> exposed = statement instanceof java.sql.CallableStatement ? java.sql.CallableStatement.class : type;
+            return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {exposed},
+                    new TrackedStatement(connection, statement, sql));
+        }
+    }
+
+    /** Counts an auto-committed write as a commit once it has run. */
+    private final class TrackedStatement implements InvocationHandler {
+        private final Connection connection;
+        private final Statement statement;
+        private final String preparedSql;
+
+        TrackedStatement(Connection connection, Statement statement, String preparedSql) {
+            this.connection = connection;
+            this.statement = statement;
+            this.preparedSql = preparedSql;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            Object result = CommitTrackingDataSource.invoke(method, statement, args);
+            if (method.getName().startsWith("execute")) {
+                String sql = args != null && args.length > 0 && args[0] instanceof String text ? text : preparedSql;
+                if (sql != null && writes(sql) && connection.getAutoCommit()) {
+                    committed(connection);
+                }
+            }
+            return result;
+        }
+    }
+}
