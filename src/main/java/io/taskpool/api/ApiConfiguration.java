@@ -8,17 +8,24 @@ import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.info.License;
 import io.swagger.v3.oas.annotations.servers.Server;
 import io.taskpool.config.TaskpoolProperties;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.security.config.observation.SecurityObservationSettings;
+import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
+import org.springframework.web.method.support.HandlerMethodReturnValueHandlerComposite;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 
-/** The API's servlet filter and its OpenAPI description. */
+/** The API's servlet filter, how its handlers' answers are written, and its OpenAPI description. */
 @Configuration(proxyBeanMethods = false)
 @OpenAPIDefinition(
         info = @Info(title = "taskpool", version = "v1",
@@ -34,6 +41,32 @@ import org.springframework.core.Ordered;
                 + " role 403 (reading needs 'read'; submitting, cancelling and deleting 'submit'; the worker"
                 + " endpoints 'admin'). Another tenant's tasks and batches answer 404.")
 class ApiConfiguration {
+
+    /** Completed futures are written without an asynchronous dispatch: see {@link CompletedFutureReturnValueHandler}. */
+    @Bean
+    static BeanPostProcessor completedFuturesFirst() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                if (bean instanceof RequestMappingHandlerAdapter adapter && adapter.getReturnValueHandlers() != null) {
+                    List<HandlerMethodReturnValueHandler> handlers = new ArrayList<>(adapter.getReturnValueHandlers());
+                    handlers.add(0, new CompletedFutureReturnValueHandler(
+                            new HandlerMethodReturnValueHandlerComposite().addHandlers(adapter.getReturnValueHandlers())));
+                    adapter.setReturnValueHandlers(handlers);
+                }
+                return bean;
+            }
+        };
+    }
+
+    /**
+     * Spring Security's observations wrap each of its filters in a timer of its own on every
+     * request; the HTTP server metrics already time the whole request.
+     */
+    @Bean
+    SecurityObservationSettings securityObservationSettings() {
+        return SecurityObservationSettings.noObservations();
+    }
 
     @Bean
     FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimitFilter(TaskpoolProperties properties) {
