@@ -112,7 +112,10 @@ class TaskController {
                 request.retryOnTimeout(), RequestDigest.idempotency(key, digest)), callers.current());
         Task task = submitted.resource();
         URI location = URI.create("/api/v1/tasks/" + task.id());
-        return tasks.awaitTerminal(task.id(), Duration.ofMillis(waitMs)).thenApply(current -> ResponseEntity
+        // Without waitMs the task just stored is the answer: no second read.
+        CompletableFuture<Task> answer = waitMs == 0 ? CompletableFuture.completedFuture(task)
+                : tasks.awaitTerminal(task.id(), Duration.ofMillis(waitMs));
+        return answer.thenApply(current -> ResponseEntity
                 .status(!submitted.created() || waitMs > 0 && current.state().isTerminal() ? HttpStatus.OK
                         : HttpStatus.ACCEPTED)
                 .location(location)
