@@ -180,7 +180,7 @@ class JdbcTaskStore implements TaskStore {
 
     static final String SUCCEED_IF_RUNNING = """
             UPDATE task SET state = 'SUCCEEDED', result = :result, finished_at = :now, owner = NULL,
-                   progress_fraction = 1.0
+                   progress_fraction = 1.0, worker_pid = COALESCE(:pid, worker_pid)
             WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt
             """;
 
@@ -573,15 +573,15 @@ class JdbcTaskStore implements TaskStore {
     }
 
     @Override
-    public TaskState[] finish(List<TaskOutcome> outcomes, Instant now) {
+    public TaskState[] finish(List<TaskOutcome> outcomes, Instant now, Map<UUID, Long> workerPids) {
         TaskState[] written = new TaskState[outcomes.size()];
         transactions.executeWithoutResult(status -> {
             for (int i = 0; i < outcomes.size(); i++) {
                 TaskOutcome outcome = outcomes.get(i);
                 Task task = outcome.task();
                 if (outcome.isSuccess()) {
-                    written[i] = succeed(task.id(), task.attempt(), outcome.resultJson(), now) ? TaskState.SUCCEEDED
-                            : null;
+                    written[i] = succeed(task.id(), task.attempt(), outcome.resultJson(), workerPids.get(task.id()), now)
+                            ? TaskState.SUCCEEDED : null;
                 } else if (outcome.retryAt() != null
                         && retry(task.id(), task.attempt(), outcome.failure(), outcome.retryAt(), now)) {
                     written[i] = TaskState.QUEUED;
@@ -627,10 +627,15 @@ class JdbcTaskStore implements TaskStore {
 
     @Override
     public boolean succeed(UUID id, int attempt, String resultJson, Instant now) {
+        return succeed(id, attempt, resultJson, null, now);
+    }
+
+    private boolean succeed(UUID id, int attempt, String resultJson, Long workerPid, Instant now) {
         return changed(jdbc.sql(SUCCEED_IF_RUNNING)
                 .param("id", id)
                 .param("attempt", attempt)
                 .param("result", resultJson)
+                .param("pid", workerPid, Types.BIGINT)
                 .param("now", timestamp(now))
                 .update());
     }

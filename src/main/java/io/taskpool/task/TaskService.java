@@ -494,13 +494,21 @@ public class TaskService {
      * writes would be.
      */
     public void finished(List<TaskOutcome> outcomes) {
+        finished(outcomes, Map.of());
+    }
+
+    /**
+     * {@link #finished(List)}, with the worker process that ran each of these tasks that succeeded
+     * ({@code workerPids} by task id), when its start was not recorded yet.
+     */
+    public void finished(List<TaskOutcome> outcomes, Map<UUID, Long> workerPids) {
         if (outcomes.isEmpty()) {
             return;
         }
         Instant now = clock.instant();
         List<TaskOutcome> decided = outcomes.stream().map(outcome -> withRetryDecision(outcome, now)).toList();
         long start = System.nanoTime();
-        TaskState[] written = store.finish(decided, now);
+        TaskState[] written = store.finish(decided, now, workerPids);
         storeLatency("finish", start);
         for (int i = 0; i < decided.size(); i++) {
             TaskOutcome outcome = decided.get(i);

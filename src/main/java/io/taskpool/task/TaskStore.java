@@ -77,7 +77,16 @@ public interface TaskStore {
      * task in, or null if it was not written (the task had moved on). A retry that cannot happen
      * (a cancel was requested meanwhile) is written as the failure.
      */
-    TaskState[] finish(List<TaskOutcome> outcomes, Instant now);
+    default TaskState[] finish(List<TaskOutcome> outcomes, Instant now) {
+        return finish(outcomes, now, Map.of());
+    }
+
+    /**
+     * {@link #finish(List, Instant)}, also recording which worker process ran a task that
+     * succeeded ({@code workerPids} by task id), so that a start and its outcome written together
+     * take one statement.
+     */
+    TaskState[] finish(List<TaskOutcome> outcomes, Instant now, Map<UUID, Long> workerPids);
 
     /** Stores the latest progress of a RUNNING task. */
     boolean recordProgress(UUID id, int attempt, TaskProgress progress);

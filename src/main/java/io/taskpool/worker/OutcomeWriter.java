@@ -4,14 +4,15 @@ import io.taskpool.task.Task;
 import io.taskpool.task.TaskOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ final class OutcomeWriter {
     private static final int MAX_PER_COMMIT = 512;
     private static final long RETRY_MILLIS = 1000;
 
-    private final Consumer<List<TaskOutcome>> store;
+    private final BiConsumer<List<TaskOutcome>, Map<UUID, Long>> store;
     private final BiConsumer<List<Task>, Long> startedStore;
     private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
@@ -43,10 +44,10 @@ final class OutcomeWriter {
     private volatile boolean running = true;
 
     /**
-     * @param store writes outcomes in one commit
+     * @param store writes outcomes in one commit, with the worker pids of those whose start it records
      * @param startedStore records that a worker process (by pid) took these tasks
      */
-    OutcomeWriter(Consumer<List<TaskOutcome>> store, BiConsumer<List<Task>, Long> startedStore) {
+    OutcomeWriter(BiConsumer<List<TaskOutcome>, Map<UUID, Long>> store, BiConsumer<List<Task>, Long> startedStore) {
         this.store = store;
         this.startedStore = startedStore;
         this.thread = new Thread(this::loop, "outcome-writer");
@@ -121,22 +122,41 @@ final class OutcomeWriter {
 
     /**
      * Every start in the batch is written before every outcome in it, which keeps each task's
-     * start before its own outcome (the queue holds them in that order). Writing a batch again
-     * after a failure is harmless: both writes are conditional on the task's state.
+     * start before its own outcome (the queue holds them in that order). A task that started and
+     * succeeded within one batch (most of them, under load) has its worker written with its
+     * result, in the same statement. Writing a batch again after a failure is harmless: both
+     * writes are conditional on the task's state.
      */
     private void writeInOrder(List<Write> batch) {
-        Map<Long, List<Task>> startedByPid = new LinkedHashMap<>();
+        Map<UUID, Long> startedPids = new HashMap<>();
         List<TaskOutcome> outcomes = new ArrayList<>();
         for (Write write : batch) {
             if (write instanceof Write.Started started) {
-                startedByPid.computeIfAbsent(started.pid(), pid -> new ArrayList<>()).addAll(started.tasks());
+                started.tasks().forEach(task -> startedPids.put(task.id(), started.pid()));
             } else if (write instanceof Write.Ended ended) {
                 outcomes.add(ended.outcome());
             }
         }
+        Map<UUID, Long> withOutcome = new HashMap<>();
+        for (TaskOutcome outcome : outcomes) {
+            Long pid = startedPids.get(outcome.task().id());
+            if (pid != null && outcome.isSuccess()) {
+                withOutcome.put(outcome.task().id(), pid);
+            }
+        }
+        Map<Long, List<Task>> startedByPid = new LinkedHashMap<>();
+        for (Write write : batch) {
+            if (write instanceof Write.Started started) {
+                for (Task task : started.tasks()) {
+                    if (!withOutcome.containsKey(task.id())) {
+                        startedByPid.computeIfAbsent(started.pid(), pid -> new ArrayList<>()).add(task);
+                    }
+                }
+            }
+        }
         startedByPid.forEach((pid, tasks) -> startedStore.accept(tasks, pid));
         if (!outcomes.isEmpty()) {
-            store.accept(outcomes);
+            store.accept(outcomes, withOutcome);
         }
     }
 
