@@ -245,6 +245,12 @@ class JdbcBatchStore implements BatchStore {
      */
     @Override
     public Optional<WrittenItems> writeNextItems(UUID batchId, int maxAttempts, Instant now) {
+        // Relaxed: the slice is derived from the stored inputs, and its rows commit with the moved
+        // mark, so a slice lost in a crash is simply written again after the restart.
+        return Durability.relaxed(() -> writeNextItemsNow(batchId, maxAttempts, now));
+    }
+
+    private Optional<WrittenItems> writeNextItemsNow(UUID batchId, int maxAttempts, Instant now) {
         return transactions.execute(status -> {
             Optional<Progress> before = progress(batchId);
             if (before.isEmpty() || before.get().written() >= before.get().size()) {
