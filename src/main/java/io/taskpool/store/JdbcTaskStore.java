@@ -165,6 +165,20 @@ class JdbcTaskStore implements TaskStore {
                          ${skipLocked})
             """;
 
+    /**
+     * {@link #CLAIM_CHUNK} on H2, which has one claimer and no row locks to skip: the chunk's own
+     * conditions select the rows through the batch's index. In the form above, H2 drove the outer
+     * UPDATE by {@code state = 'QUEUED'} and read every queued task of every batch for each chunk
+     * (the profile of a 20,000-item batch spent 95 % of the dispatcher's time there).
+     */
+    static final String CLAIM_CHUNK_DIRECT = """
+            UPDATE task SET state = 'RUNNING', owner = :owner, started_at = :now, worker_pid = NULL,
+                   lease_expires_at = :leaseUntil,
+                   progress_fraction = NULL, progress_message = NULL
+            WHERE batch_id = :batchId AND state = 'QUEUED' AND dispatch_round = :round
+              AND (not_before IS NULL OR not_before <= :now)
+            """;
+
     static final String RECORD_WORKER = """
             UPDATE task SET worker_pid = :pid WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt
             """;

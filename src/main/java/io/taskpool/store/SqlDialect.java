@@ -47,7 +47,8 @@ enum SqlDialect {
 
     /** One statement that claims the rest of a batch's chunk and returns the claimed rows. */
     String claimChunk() {
-        return returning(sql(JdbcTaskStore.CLAIM_CHUNK), JdbcTaskStore.COLUMNS);
+        return returning(this == H2 ? JdbcTaskStore.CLAIM_CHUNK_DIRECT : sql(JdbcTaskStore.CLAIM_CHUNK),
+                JdbcTaskStore.COLUMNS);
     }
 
     /** One statement that cancels a batch's queued items and returns their ids. */
