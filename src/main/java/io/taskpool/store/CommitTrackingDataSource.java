@@ -32,6 +32,9 @@ final class CommitTrackingDataSource extends DelegatingDataSource {
     /** A statement that changes data or schema: its auto-commit must be durable. */
     private static final Pattern WRITES = Pattern.compile("\\b(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE)\\b");
 
+    /** Statement texts whose kind is remembered; the service has a few hundred. */
+    private static final int MAX_REMEMBERED_STATEMENTS = 2000;
+
     private final LongAdder durableCommits = new LongAdder();
     private final FileFlush fileFlush = new FileFlush(durableCommits::increment);
     private final Map<String, Boolean> writingSql = new ConcurrentHashMap<>();
@@ -76,7 +79,16 @@ final class CommitTrackingDataSource extends DelegatingDataSource {
     }
 
     private boolean writes(String sql) {
-        return writingSql.computeIfAbsent(sql, text -> WRITES.matcher(text.toUpperCase(Locale.ROOT)).find());
+        Boolean known = writingSql.get(sql);
+        if (known != null) {
+            return known;
+        }
+        boolean writes = WRITES.matcher(sql.toUpperCase(Locale.ROOT)).find();
+        // Bounded: a statement with an expanded IN list has a text per list length.
+        if (writingSql.size() < MAX_REMEMBERED_STATEMENTS) {
+            writingSql.put(sql, writes);
+        }
+        return writes;
     }
 
     private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
