@@ -435,7 +435,13 @@ class JdbcTaskStore implements TaskStore {
             params.put("before", query.beforeSequence());
         }
         // A batch's items are numbered in submission order: its index gives the same order.
-        sql.append(query.batchId() != null ? " ORDER BY batch_id DESC, batch_index DESC" : " ORDER BY seq DESC");
+        // Newest first. Naming the filtered column (a constant) in the ORDER BY lets H2 read the
+        // page straight off the (state, seq DESC) or (type, seq DESC) index instead of sorting
+        // every matching row.
+        sql.append(query.batchId() != null ? " ORDER BY batch_id DESC, batch_index DESC"
+                : query.state() != null ? " ORDER BY state, seq DESC"
+                : query.type() != null ? " ORDER BY type, seq DESC"
+                : " ORDER BY seq DESC");
         sql.append(" FETCH FIRST :limit ROWS ONLY");
         params.put("limit", query.limit());
         return jdbc.sql(sql.toString()).params(params).query(this::task).list();
