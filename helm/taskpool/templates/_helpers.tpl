@@ -96,8 +96,8 @@ username: {{ .Values.postgresql.auth.username | quote }}
 url: {{ .Values.externalDatabase.url | quote }}
 username: {{ .Values.externalDatabase.username | quote }}
 {{- else }}
-{{- /* WRITE_DELAY=0 and DB_CLOSE_ON_EXIT=FALSE as in the service's default URL; see the README. */}}
-url: {{ printf "jdbc:h2:file:%s/taskpool;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE" .Values.persistence.mountPath | quote }}
+{{- /* WRITE_DELAY=500 and DB_CLOSE_ON_EXIT=FALSE as in the service's default URL; see the README. */}}
+url: {{ printf "jdbc:h2:file:%s/taskpool;WRITE_DELAY=500;DB_CLOSE_ON_EXIT=FALSE" .Values.persistence.mountPath | quote }}
 {{- end }}
 {{- end }}
 
