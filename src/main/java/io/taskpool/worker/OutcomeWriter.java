@@ -33,6 +33,8 @@ final class OutcomeWriter {
     /** Outcomes per commit at most: bounds the transaction, and the wait of the first in it. */
     private static final int MAX_PER_COMMIT = 512;
     private static final long RETRY_MILLIS = 1000;
+    /** How long the idle thread waits for work before it looks whether it should stop. */
+    private static final long STOP_POLL_MILLIS = 200;
 
     private final BiConsumer<List<TaskOutcome>, Map<UUID, Long>> store;
     private final BiConsumer<List<Task>, Long> startedStore;
@@ -91,8 +93,10 @@ final class OutcomeWriter {
                 log.warn("{} task outcomes were not written before shutdown; their tasks will run again", pending);
             }
         }
+        // Not interrupted: an interrupt that lands while the thread reads or writes the H2 file
+        // closes the file's channel, and the whole database with it. The loop sees the flag
+        // within one poll.
         running = false;
-        thread.interrupt();
     }
 
     private void loop() {
@@ -100,7 +104,11 @@ final class OutcomeWriter {
         while (running) {
             try {
                 if (batch.isEmpty()) {
-                    batch.add(queue.take());
+                    Write first = queue.poll(STOP_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
                     queue.drainTo(batch, MAX_PER_COMMIT - 1);
                 }
                 writeInOrder(batch);
