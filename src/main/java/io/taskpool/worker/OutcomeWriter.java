@@ -5,9 +5,11 @@ import io.taskpool.task.TaskOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -136,27 +138,24 @@ final class OutcomeWriter {
      * writes are conditional on the task's state.
      */
     private void writeInOrder(List<Write> batch) {
-        Map<UUID, Long> startedPids = new HashMap<>();
         List<TaskOutcome> outcomes = new ArrayList<>();
+        Set<UUID> succeeded = new HashSet<>();
         for (Write write : batch) {
-            if (write instanceof Write.Started started) {
-                started.tasks().forEach(task -> startedPids.put(task.id(), started.pid()));
-            } else if (write instanceof Write.Ended ended) {
+            if (write instanceof Write.Ended ended) {
                 outcomes.add(ended.outcome());
+                if (ended.outcome().isSuccess()) {
+                    succeeded.add(ended.outcome().task().id());
+                }
             }
         }
-        Map<UUID, Long> withOutcome = new HashMap<>();
-        for (TaskOutcome outcome : outcomes) {
-            Long pid = startedPids.get(outcome.task().id());
-            if (pid != null && outcome.isSuccess()) {
-                withOutcome.put(outcome.task().id(), pid);
-            }
-        }
+        Map<UUID, Long> pidsWithResult = new HashMap<>();
         Map<Long, List<Task>> startedByPid = new LinkedHashMap<>();
         for (Write write : batch) {
             if (write instanceof Write.Started started) {
                 for (Task task : started.tasks()) {
-                    if (!withOutcome.containsKey(task.id())) {
+                    if (succeeded.contains(task.id())) {
+                        pidsWithResult.put(task.id(), started.pid());
+                    } else {
                         startedByPid.computeIfAbsent(started.pid(), pid -> new ArrayList<>()).add(task);
                     }
                 }
@@ -164,7 +163,7 @@ final class OutcomeWriter {
         }
         startedByPid.forEach((pid, tasks) -> startedStore.accept(tasks, pid));
         if (!outcomes.isEmpty()) {
-            store.accept(outcomes, withOutcome);
+            store.accept(outcomes, pidsWithResult);
         }
     }
 
