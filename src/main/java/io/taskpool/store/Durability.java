@@ -10,7 +10,8 @@ import java.util.function.Supplier;
  * restart), which worker took a task, progress, log lines, lease renewals. Those run
  * {@link #relaxed}: on the embedded H2 file they are committed without being written out, and
  * reach the file with the next durable commit or H2's own periodic write, whichever comes first.
- * PostgreSQL commits every transaction durably either way.
+ * On PostgreSQL they are committed with {@code synchronous_commit} off, which writes their WAL
+ * shortly after, in commit order, without waiting for it.
  */
 final class Durability {
 

@@ -493,7 +493,7 @@ class JdbcTaskStore implements TaskStore {
 
     @Override
     public List<Task> claimQueued(int max, String owner, Instant now) {
-        return Durability.relaxed(() -> claimQueuedNow(max, owner, now));
+        return Durability.relaxed(() -> transactions.execute(status -> claimQueuedNow(max, owner, now)));
     }
 
     private List<Task> claimQueuedNow(int max, String owner, Instant now) {
@@ -509,7 +509,8 @@ class JdbcTaskStore implements TaskStore {
     @Override
     public List<List<Task>> claimChunks(int maxChunks, String owner, Instant now) {
         // A lost claim leaves its tasks queued: they run after a restart, as recovery would have them.
-        return Durability.relaxed(() -> claimChunksNow(maxChunks, owner, now));
+        // One transaction: the tenants' turns, the heads and the chunks' rest are claimed together.
+        return Durability.relaxed(() -> transactions.execute(status -> claimChunksNow(maxChunks, owner, now)));
     }
 
     private List<List<Task>> claimChunksNow(int maxChunks, String owner, Instant now) {
