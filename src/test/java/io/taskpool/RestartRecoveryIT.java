@@ -21,8 +21,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Orderly restarts on one file store: what was running comes back at the same attempt (a stop
- * that was asked for uses up no attempt), what was queued runs, a full queue answers 429. A crash
- * counts an attempt: see {@link ServiceProcessIT} and the store contract.
+ * that was asked for uses up no attempt), what was queued runs, a full queue answers 429. After a
+ * crash the lost run is kept as a NODE_LOST attempt: see {@link ServiceProcessIT} and the store contract.
  */
 class RestartRecoveryIT {
 

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The service as its own process, killed with SIGKILL: its workers must not outlive it, and
- * every task it accepted must still be there after a restart, and finish.
+ * every task it accepted must still be there after a restart, and finish. The runs the kill cut
+ * short are not the tasks' fault: they run again although each task allows one attempt only.
  */
 class ServiceProcessIT {
 
@@ -29,7 +30,7 @@ class ServiceProcessIT {
     private ServiceProcess start(String nodeId) throws Exception {
         return ServiceProcess.start(workDir,
                 List.of("-cp", ServiceProcess.buildClassPath(), TaskpoolApplication.class.getName()),
-                List.of("--taskpool.node-id=" + nodeId, "--taskpool.workers.count=2", "--taskpool.tasks.max-attempts=2",
+                List.of("--taskpool.node-id=" + nodeId, "--taskpool.workers.count=2", "--taskpool.tasks.max-attempts=1",
                         "--taskpool.workers.max-heap=64MB"));
     }
 
@@ -86,16 +87,24 @@ class ServiceProcessIT {
                         response -> "SUCCEEDED".equals(response.path("state")));
                 assertThat(task.<String>path("id")).isEqualTo(id);
             }
-            // Those that were running when the service died ran again as attempt 2; one that still
-            // finished between the read and the kill (its finishedAt says so) was not running then.
+            // Those that were running when the service died ran again as attempt 2, their lost run
+            // recorded as NODE_LOST and not counted against maxAttempts 1; one that still finished
+            // between the read and the kill (its finishedAt says so) was not running then.
+            int rerun = 0;
             for (String id : runningAtKill) {
                 Response task = given().port(restarted.port).get("/api/v1/tasks/{id}", id).then().extract().response();
                 boolean finishedBeforeKill = task.<Integer>path("attempt") == 1
                         && Instant.parse(task.path("finishedAt")).isBefore(killedAtWallClock);
                 if (!finishedBeforeKill) {
+                    rerun++;
+                    assertThat(task.<Integer>path("maxAttempts")).isEqualTo(1);
                     assertThat(task.<Integer>path("attempt")).as("attempt of %s", id).isEqualTo(2);
+                    assertThat(task.<String>path("attempts[0].error.code")).isEqualTo("NODE_LOST");
+                    assertThat(task.<String>path("attempts[0].error.message"))
+                            .startsWith("the service stopped while the task was running");
                 }
             }
+            assertThat(rerun).as("tasks cut short by the kill and run again").isPositive();
         }
     }
 }

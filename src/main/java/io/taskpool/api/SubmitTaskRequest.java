@@ -30,7 +30,8 @@ record SubmitTaskRequest(
         @Size(max = 32) Map<@NotBlank @Size(max = 100) String, @NotNull @Size(max = 500) String> labels,
         @Schema(description = "How many times the task may be started in all (1 to 10): a failed attempt (TASK_FAILED,"
                 + " WORKER_CRASHED, OUT_OF_MEMORY, and TIMED_OUT with retryOnTimeout) is retried while attempts"
-                + " remain; defaults to taskpool.tasks.max-attempts (1)", example = "3")
+                + " remain; defaults to taskpool.tasks.max-attempts (1). A run lost to the death of the service or of"
+                + " its replica (NODE_LOST) runs again without counting", example = "3")
         @Min(1) @Max(10) Integer maxAttempts,
         @Schema(description = "Wait before the second attempt in milliseconds, doubled for each further attempt,"
                 + " with ±25% jitter; defaults to 1000", example = "1000")

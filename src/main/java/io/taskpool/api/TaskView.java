@@ -28,7 +28,9 @@ record TaskView(
         @Schema(nullable = true, description = "The last progress the handler reported") ProgressView progress,
         @Schema(description = "Higher runs first", example = "0") int priority,
         @Schema(description = "Time limit of one run, in milliseconds", example = "60000") long timeoutMs,
-        @Schema(description = "Which run this is (1 for the first)", example = "1") int attempt,
+        @Schema(description = "Which run this is (1 for the first). Runs lost to the death of the service or"
+                + " of its replica (NODE_LOST in attempts) are numbered too, but do not count against maxAttempts",
+                example = "1") int attempt,
         @Schema(description = "How many runs the task may have in all", example = "3") int maxAttempts,
         @Schema(nullable = true, description = "While a failed task waits for its next attempt: not before this"
                 + " time (UTC)") Instant notBefore,
@@ -51,7 +53,7 @@ record TaskView(
     record ErrorView(
             @Schema(description = "Stable code", example = "TASK_FAILED", allowableValues = {"TASK_FAILED",
                     "WORKER_CRASHED", "OUT_OF_MEMORY", "TIMED_OUT", "CANCELLED", "WORKER_PROTOCOL_ERROR",
-                    "RESULT_TOO_LARGE"}) String code,
+                    "RESULT_TOO_LARGE", "NODE_LOST"}) String code,
             @Schema(description = "What happened", example = "io.taskpool.spi.InvalidInputException: input field"
                     + " 'below' must be an integer") String message,
             @Schema(nullable = true, description = "Diagnostics: the handler's stack trace or the worker's last"

@@ -69,7 +69,7 @@ class JdbcTaskStore implements TaskStore {
             id, seq, type, state, input, result, error_code, error_message, error_detail, progress_fraction,
             progress_message, priority, timeout_ms, attempt, max_attempts, labels, created_at, started_at,
             finished_at, worker_pid, owner, cancel_requested, batch_id, batch_index, dispatch_round, request_hash,
-            retry_backoff_ms, retry_on_timeout, not_before, tenant\
+            retry_backoff_ms, retry_on_timeout, not_before, tenant, interruptions\
             """;
 
     static final String FIND = "SELECT " + COLUMNS + " FROM task WHERE id = :id";
@@ -226,21 +226,36 @@ class JdbcTaskStore implements TaskStore {
             WHERE id IN (:ids) AND state = 'RUNNING' AND owner = :owner AND cancel_requested = TRUE
             """;
 
+    /**
+     * The runs a node lost when it died: the tasks {@code :owner} held (every owner's on a store
+     * this process has to itself), or with {@code :expiredOnly} those of its tasks whose lease ran
+     * out before {@code :now} (another replica recovers them, and must not take a task whose owner
+     * renewed meanwhile).
+     */
+    private static final String LOST_RUNS = """
+            state = 'RUNNING' AND (owner = :owner OR :everyOwner)
+              AND (lease_expires_at < :now OR NOT :expiredOnly)""";
+
+    /**
+     * A lost run goes back to the queue as the next attempt, one more interruption that does not
+     * count against max_attempts, while the task has interruptions left and no cancel is pending.
+     */
     static final String REQUEUE_INTERRUPTED = """
             UPDATE task SET state = 'QUEUED', owner = NULL, started_at = NULL, worker_pid = NULL,
-                   attempt = attempt + 1, cancel_requested = FALSE, progress_fraction = NULL, progress_message = NULL
-            WHERE state = 'RUNNING' AND (owner = :owner OR :everyOwner)
-              AND attempt < max_attempts AND cancel_requested = FALSE
-            """;
+                   attempt = attempt + 1, interruptions = interruptions + 1, cancel_requested = FALSE,
+                   progress_fraction = NULL, progress_message = NULL
+            WHERE ${lostRuns}
+              AND interruptions < :maxInterruptions AND cancel_requested = FALSE
+            """.replace("${lostRuns}", LOST_RUNS);
 
     /** The interrupted attempts that {@link #REQUEUE_INTERRUPTED} is about to re-queue, kept as earlier attempts. */
     static final String RECORD_INTERRUPTED = """
             INSERT INTO task_attempt (task_id, attempt, started_at, finished_at, worker_pid, owner, error_code,
                                       error_message)
             SELECT id, attempt, started_at, :now, worker_pid, owner, :code, :message FROM task
-            WHERE state = 'RUNNING' AND (owner = :owner OR :everyOwner)
-              AND attempt < max_attempts AND cancel_requested = FALSE
-            """;
+            WHERE ${lostRuns}
+              AND interruptions < :maxInterruptions AND cancel_requested = FALSE
+            """.replace("${lostRuns}", LOST_RUNS);
 
     /** An orderly stop: the same attempt runs again later (the task did not fail). */
     static final String REQUEUE_STOPPED = """
@@ -255,9 +270,8 @@ class JdbcTaskStore implements TaskStore {
             WHERE state = 'RUNNING' AND (owner = :owner OR :everyOwner) AND cancel_requested = TRUE
             """;
 
-    static final String FIND_OUT_OF_ATTEMPTS = """
-            SELECT id FROM task WHERE state = 'RUNNING' AND (owner = :owner OR :everyOwner)
-            """;
+    /** What {@link #REQUEUE_INTERRUPTED} left: interrupted too often, or being cancelled. */
+    static final String FIND_LOST_LEFT_OVER = "SELECT id FROM task WHERE " + LOST_RUNS;
 
     /**
      * A failed attempt that will be retried: back to QUEUED with the next attempt number, not
@@ -267,7 +281,7 @@ class JdbcTaskStore implements TaskStore {
     static final String RETRY_IF_RUNNING = """
             UPDATE task SET state = 'QUEUED', attempt = attempt + 1, not_before = :notBefore,
                    cancel_requested = FALSE, progress_fraction = NULL, progress_message = NULL
-            WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt AND attempt < max_attempts
+            WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt AND attempt - interruptions < max_attempts
               AND cancel_requested = FALSE
             """;
 
@@ -725,22 +739,35 @@ class JdbcTaskStore implements TaskStore {
     }
 
     @Override
-    public Recovery recoverRunning(String owner, TaskFailure failure, Instant now) {
+    public Recovery recoverRunning(String owner, TaskFailure.NodeLost lost, int maxInterruptions, Instant now) {
+        return recoverLostRuns(owner, singleNode, false, lost, maxInterruptions, now);
+    }
+
+    @Override
+    public Recovery recoverExpired(String lostOwner, TaskFailure.NodeLost lost, int maxInterruptions, Instant now) {
+        return recoverLostRuns(lostOwner, false, true, lost, maxInterruptions, now);
+    }
+
+    private Recovery recoverLostRuns(String owner, boolean everyOwner, boolean expiredOnly, TaskFailure.NodeLost lost,
+            int maxInterruptions, Instant now) {
         return transactions.execute(status -> {
-            jdbc.sql(RECORD_INTERRUPTED).param("owner", owner).param("everyOwner", singleNode)
-                    .param("now", timestamp(now)).param("code", failure.code()).param("message", failure.message())
+            jdbc.sql(RECORD_INTERRUPTED).param("owner", owner).param("everyOwner", everyOwner)
+                    .param("expiredOnly", expiredOnly).param("now", timestamp(now))
+                    .param("maxInterruptions", maxInterruptions)
+                    .param("code", lost.code()).param("message", lost.message())
                     .update();
-            int requeued = jdbc.sql(REQUEUE_INTERRUPTED).param("owner", owner).param("everyOwner", singleNode)
+            int requeued = jdbc.sql(REQUEUE_INTERRUPTED).param("owner", owner).param("everyOwner", everyOwner)
+                    .param("expiredOnly", expiredOnly).param("now", timestamp(now))
+                    .param("maxInterruptions", maxInterruptions)
                     .update();
-            // What is still RUNNING for this owner is out of attempts (or was being cancelled).
-            List<UUID> leftOver = jdbc.sql(FIND_OUT_OF_ATTEMPTS).param("owner", owner)
-                    .param("everyOwner", singleNode).query(UUID.class).list();
+            List<UUID> leftOver = jdbc.sql(FIND_LOST_LEFT_OVER).param("owner", owner).param("everyOwner", everyOwner)
+                    .param("expiredOnly", expiredOnly).param("now", timestamp(now)).query(UUID.class).list();
             List<UUID> failed = new ArrayList<>();
             for (UUID id : leftOver) {
                 Task task = find(id).orElseThrow();
                 TaskFailure outcome = task.cancelRequested()
-                        ? new TaskFailure.Cancelled("cancelled; the service restarted before the task stopped")
-                        : failure;
+                        ? new TaskFailure.Cancelled("cancelled; its node stopped before the task did")
+                        : lost.exhausted(task.interruptions() + 1, maxInterruptions);
                 if (fail(id, task.attempt(), outcome, now)) {
                     failed.add(id);
                 }
@@ -837,7 +864,8 @@ class JdbcTaskStore implements TaskStore {
                 rs.getLong("retry_backoff_ms"),
                 rs.getBoolean("retry_on_timeout"),
                 instant(rs, "not_before"),
-                rs.getString("tenant"));
+                rs.getString("tenant"),
+                rs.getInt("interruptions"));
     }
 
     private static Integer batchIndex(ResultSet rs) throws SQLException {

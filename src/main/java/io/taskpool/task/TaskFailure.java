@@ -57,6 +57,27 @@ public sealed interface TaskFailure {
         }
     }
 
+    /**
+     * The run was cut short by the loss of its node (the service died, or its replica's lease ran
+     * out), which is not the task's fault: recorded as an attempt, it runs again without counting
+     * against {@code maxAttempts}, unless it keeps being interrupted.
+     */
+    record NodeLost(String reason) implements TaskFailure {
+        public String code() {
+            return "NODE_LOST";
+        }
+
+        public String message() {
+            return reason;
+        }
+
+        /** The failure of a task interrupted once too often. */
+        public NodeLost exhausted(int interruptions, int maxInterruptions) {
+            return new NodeLost(reason + "; the task was interrupted " + interruptions + " times, more than"
+                    + " taskpool.tasks.max-interruptions (" + maxInterruptions + ") allows, so it is not run again");
+        }
+    }
+
     /** The worker ran out of heap and exited. */
     record OutOfMemory(String heap, String stderrTail) implements TaskFailure {
         public String code() {

@@ -14,8 +14,10 @@ import org.springframework.util.unit.DataSize;
  * @param maxTimeout the largest {@code timeoutMs} a client may ask for
  * @param cancelGrace how long a running task may take to stop after a cancel before its worker is killed
  * @param maxAttempts how many times a task may be started in all when its submission names no
- *     {@code maxAttempts}: a failed attempt is retried while attempts remain, a run lost to a
- *     restart or a lost node included
+ *     {@code maxAttempts}: a failed attempt is retried while attempts remain; a run lost to the
+ *     death of its node (the service, or a replica whose lease ran out) is not counted
+ * @param maxInterruptions how many runs of one task may be lost to the death of its node and run
+ *     again; the next such loss fails it with NODE_LOST (a task that keeps taking the service down)
  * @param maxResult the largest result (JSON bytes) a task may return; larger fails with RESULT_TOO_LARGE
  * @param maxLog how much of a task's log is kept (its last characters, one per byte of this size)
  * @param retention how long a terminal task, or a finished batch with its items, is kept after it finished
@@ -26,6 +28,7 @@ public record TaskProperties(
         @NotNull @DefaultValue("1h") Duration maxTimeout,
         @NotNull @DefaultValue("1s") Duration cancelGrace,
         @Min(1) @Max(10) @DefaultValue("1") int maxAttempts,
+        @Min(0) @Max(100) @DefaultValue("3") int maxInterruptions,
         @NotNull @DefaultValue("1MB") DataSize maxResult,
         @NotNull @DefaultValue("1MB") DataSize maxLog,
         @NotNull @DefaultValue("24h") Duration retention,

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -529,7 +530,7 @@ public class TaskService {
      */
     private TaskOutcome withRetryDecision(TaskOutcome outcome, Instant now) {
         Task task = outcome.task();
-        if (outcome.isSuccess() || task.attempt() >= task.maxAttempts()) {
+        if (outcome.isSuccess() || task.attemptsCounted() >= task.maxAttempts()) {
             return outcome;
         }
         boolean retryable = switch (outcome.failure().code()) {
@@ -537,7 +538,7 @@ public class TaskService {
             case "TIMED_OUT" -> task.retryOnTimeout();
             default -> false;
         };
-        return retryable ? outcome.retriedAt(now.plus(RetryBackoff.before(task.attempt() + 1,
+        return retryable ? outcome.retriedAt(now.plus(RetryBackoff.before(task.attemptsCounted() + 1,
                 task.retryBackoffMs()))) : outcome;
     }
 
@@ -616,22 +617,33 @@ public class TaskService {
     }
 
     /**
-     * Deals with the tasks of replicas whose leases ran out, as their owner would have with a
-     * crashed worker: another attempt while attempts remain, else FAILED with WORKER_CRASHED. A
-     * task being cancelled ends CANCELLED. Replicas that do this at the same moment are kept
-     * apart by the conditional writes: one of them wins each task.
+     * Deals with the tasks of replicas whose leases ran out: their runs died with their node, so
+     * they run again as after a restart, not counted against {@code maxAttempts} (NODE_LOST in
+     * their attempts). Replicas that do this at the same moment are kept apart by the row locks
+     * of the conditional writes: one of them re-queues each task.
      */
     void recoverTasksOfLostNodes() {
         Instant now = clock.instant();
-        List<TaskOutcome> lost = store.expiredLeases(nodeId, now).stream().map(task -> TaskOutcome.failed(task,
-                task.cancelRequested()
-                        ? new TaskFailure.Cancelled("cancelled; its node '" + task.owner() + "' was lost before the"
-                                + " task stopped")
-                        : new TaskFailure.WorkerCrashed("node '" + task.owner() + "' was lost while running the task"
-                                + " (its lease ran out)", null))).toList();
-        if (!lost.isEmpty()) {
-            log.warn("Recovering {} tasks of lost nodes", lost.size());
-            finished(lost);
+        Set<String> lostOwners = new TreeSet<>();
+        store.expiredLeases(nodeId, now).forEach(task -> lostOwners.add(task.owner()));
+        for (String owner : lostOwners) {
+            TaskStore.Recovery recovery = store.recoverExpired(owner, new TaskFailure.NodeLost("node '" + owner
+                    + "' was lost while running the task (its lease ran out); it runs again, not counted against"
+                    + " maxAttempts"), properties.maxInterruptions(), now);
+            log.warn("Tasks of lost node '{}' (its lease ran out): {} re-queued, {} failed or cancelled", owner,
+                    recovery.requeued(), recovery.failed().size());
+            recovered(recovery);
+        }
+    }
+
+    /** Tells waiters of tasks a recovery ended, and the dispatchers of those it re-queued. */
+    private void recovered(TaskStore.Recovery recovery) {
+        recovery.failed().forEach(completions::terminated);
+        publishCurrent(recovery.failed());
+        if (recovery.requeued() > 0) {
+            queueDepth.added(recovery.requeued());
+            workers.taskQueued();
+            signals.taskQueued();
         }
     }
 
@@ -667,21 +679,22 @@ public class TaskService {
     }
 
     /**
-     * Deals with tasks this node was running when it last stopped: each is re-queued for another
-     * attempt or, out of attempts, failed with WORKER_CRASHED.
+     * Deals with tasks this node was running when it last died: their runs were cut short by the
+     * service's death, not by the tasks, so each runs again, not counted against
+     * {@code maxAttempts} (NODE_LOST in its attempts), unless it was interrupted more than
+     * {@code taskpool.tasks.max-interruptions} times.
      */
     public TaskStore.Recovery recoverInterruptedTasks() {
-        TaskStore.Recovery recovery = store.recoverRunning(nodeId,
-                new TaskFailure.WorkerCrashed("the service restarted while the task was running", null),
-                clock.instant());
+        // No node named: on the embedded store the run may have been claimed under an earlier node id.
+        TaskStore.Recovery recovery = store.recoverRunning(nodeId, new TaskFailure.NodeLost("the service stopped"
+                + " while the task was running; it runs again, not counted against maxAttempts"),
+                properties.maxInterruptions(), clock.instant());
         if (recovery.requeued() > 0 || !recovery.failed().isEmpty()) {
-            log.warn("Tasks node '{}' was running when it stopped: {} re-queued for another attempt, {} failed"
-                    + " (out of attempts, taskpool.tasks.max-attempts)", nodeId, recovery.requeued(),
-                    recovery.failed().size());
+            log.warn("Tasks node '{}' was running when it stopped: {} re-queued (not counted against maxAttempts),"
+                    + " {} failed (interrupted more than taskpool.tasks.max-interruptions times) or cancelled",
+                    nodeId, recovery.requeued(), recovery.failed().size());
         }
-        recovery.failed().forEach(completions::terminated);
-        queueDepth.added(recovery.requeued());
-        publishCurrent(recovery.failed());
+        recovered(recovery);
         return recovery;
     }
 

@@ -129,11 +129,20 @@ public interface TaskStore {
     int unclaim(Collection<UUID> ids, String owner, Instant now);
 
     /**
-     * After a restart: RUNNING tasks of {@code owner} go back to QUEUED with {@code attempt + 1}
-     * while attempts remain, else fail with {@code failure}. A store that serves one process only
-     * (embedded H2) treats every RUNNING task as this owner's.
+     * After a restart: the RUNNING tasks of {@code owner}, whose runs died with it, go back to
+     * QUEUED as their next attempt, one interruption more, not counted against
+     * {@code maxAttempts}; each lost run is kept as an earlier attempt with {@code lost}. A task
+     * interrupted more than {@code maxInterruptions} times fails with NODE_LOST instead, one being
+     * cancelled ends CANCELLED. A store that serves one process only (embedded H2) treats every
+     * RUNNING task as this owner's.
      */
-    Recovery recoverRunning(String owner, TaskFailure failure, Instant now);
+    Recovery recoverRunning(String owner, TaskFailure.NodeLost lost, int maxInterruptions, Instant now);
+
+    /**
+     * {@link #recoverRunning} for another replica's tasks whose lease ran out before {@code now}:
+     * that replica is gone. A task whose lease its owner renewed meanwhile is left alone.
+     */
+    Recovery recoverExpired(String lostOwner, TaskFailure.NodeLost lost, int maxInterruptions, Instant now);
 
     /** Whether other replicas may share this store (PostgreSQL), rather than this process alone (embedded H2). */
     boolean shared();

@@ -13,6 +13,7 @@ import io.taskpool.task.Batch;
 import io.taskpool.task.BatchItem;
 import io.taskpool.task.BatchStore;
 import io.taskpool.task.Task;
+import io.taskpool.task.TaskAttempt;
 import io.taskpool.task.TaskError;
 import io.taskpool.task.TaskFailure;
 import io.taskpool.task.TaskProgress;
@@ -57,7 +58,7 @@ abstract class TaskStoreContract {
 
     private static final String NODE_A = "node-a";
     private static final String NODE_B = "node-b";
-    private static final TaskFailure CRASHED = new TaskFailure.WorkerCrashed("service restarted", null);
+    private static final TaskFailure.NodeLost LOST = new TaskFailure.NodeLost("service stopped");
 
     /** A data source on the database under test; the same one for every test of the class. */
     protected abstract DataSource dataSource();
@@ -743,11 +744,10 @@ abstract class TaskStoreContract {
     // ---- recovery after a restart ----
 
     @Test
-    void recoveryRequeuesWhileAttemptsRemainAndFailsTheRest() {
-        Task retryable = running(withAttempt(aQueuedTask(), 2, 3), NODE_A);
-        store.recordWorker(retryable.id(), retryable.attempt(), 99);
-        store.recordProgress(retryable.id(), retryable.attempt(), new TaskProgress(0.4, "forty"));
-        Task exhausted = running(withAttempt(aQueuedTask(), 3, 3), NODE_A);
+    void recoveryRequeuesLostRunsWithoutCountingThemAndFailsTasksInterruptedTooOften() {
+        Task lastAttempt = running(withAttempt(aQueuedTask(), 3, 3), NODE_A);
+        store.recordWorker(lastAttempt.id(), lastAttempt.attempt(), 99);
+        store.recordProgress(lastAttempt.id(), lastAttempt.attempt(), new TaskProgress(0.4, "forty"));
         Task cancelling = running(aQueuedTask(), NODE_A);
         store.requestCancel(cancelling.id());
         Task otherOwner = running(withAttempt(aQueuedTask(), 3, 3), NODE_B);
@@ -756,25 +756,28 @@ abstract class TaskStoreContract {
         Task queued = inserted(aQueuedTask());
         Instant now = clock.advance(Duration.ofMinutes(1));
 
-        TaskStore.Recovery recovery = store.recoverRunning(NODE_A, CRASHED, now);
+        TaskStore.Recovery recovery = store.recoverRunning(NODE_A, LOST, 3, now);
 
         assertThat(recovery.requeued()).isEqualTo(1);
-        assertThat(recovery.failed()).containsExactlyInAnyOrder(exhausted.id(), cancelling.id());
+        assertThat(recovery.failed()).containsExactly(cancelling.id());
 
-        Task requeued = reread(retryable);
+        Task requeued = reread(lastAttempt);
         assertThat(requeued.state()).isEqualTo(TaskState.QUEUED);
-        assertThat(requeued.attempt()).isEqualTo(3);
+        assertThat(requeued.attempt()).isEqualTo(4);
+        assertThat(requeued.interruptions()).isEqualTo(1);
+        assertThat(requeued.attemptsCounted()).as("the lost run is not counted").isEqualTo(3);
         assertThat(requeued.owner()).isNull();
         assertThat(requeued.startedAt()).isNull();
         assertThat(requeued.workerPid()).isNull();
         assertThat(requeued.progress()).isNull();
         assertThat(requeued.cancelRequested()).isFalse();
-
-        Task failed = reread(exhausted);
-        assertThat(failed.state()).isEqualTo(TaskState.FAILED);
-        assertThat(failed.error()).isEqualTo(new TaskError("WORKER_CRASHED", "service restarted", null));
-        assertThat(failed.finishedAt()).isEqualTo(now);
-        assertThat(failed.attempt()).isEqualTo(3);
+        assertThat(store.earlierAttempts(List.of(lastAttempt.id())).get(lastAttempt.id())).singleElement()
+                .satisfies(attempt -> {
+                    assertThat(attempt.attempt()).isEqualTo(3);
+                    assertThat(attempt.workerPid()).isEqualTo(99L);
+                    assertThat(attempt.error().code()).isEqualTo("NODE_LOST");
+                    assertThat(attempt.error().message()).isEqualTo("service stopped");
+                });
 
         Task cancelled = reread(cancelling);
         assertThat(cancelled.state()).isEqualTo(TaskState.CANCELLED);
@@ -787,11 +790,53 @@ abstract class TaskStoreContract {
     }
 
     @Test
+    void aTaskInterruptedMoreThanTheLimitFailsWithNodeLost() {
+        Task task = inserted(withAttempt(aQueuedTask(), 1, 1));
+        for (int interruption = 1; interruption <= 2; interruption++) {
+            store.claimQueued(1, NODE_A, clock.instant());
+            TaskStore.Recovery recovery = store.recoverRunning(NODE_A, LOST, 2, clock.advance(Duration.ofSeconds(1)));
+            assertThat(recovery.requeued()).as("interruption %d", interruption).isEqualTo(1);
+        }
+        store.claimQueued(1, NODE_A, clock.instant());
+
+        TaskStore.Recovery recovery = store.recoverRunning(NODE_A, LOST, 2, clock.advance(Duration.ofSeconds(1)));
+
+        assertThat(recovery.requeued()).isZero();
+        assertThat(recovery.failed()).containsExactly(task.id());
+        Task failed = reread(task);
+        assertThat(failed.state()).isEqualTo(TaskState.FAILED);
+        assertThat(failed.attempt()).isEqualTo(3);
+        assertThat(failed.error().code()).isEqualTo("NODE_LOST");
+        assertThat(failed.error().message()).startsWith("service stopped; the task was interrupted 3 times")
+                .contains("taskpool.tasks.max-interruptions (2)");
+        assertThat(store.earlierAttempts(List.of(task.id())).get(task.id())).extracting(TaskAttempt::attempt,
+                attempt -> attempt.error().code()).containsExactly(tuple(1, "NODE_LOST"), tuple(2, "NODE_LOST"));
+    }
+
+    @Test
+    void aFailureAfterAnInterruptionIsRetriedAsIfTheLostRunHadNotHappened() {
+        Task task = inserted(withAttempt(aQueuedTask(), 1, 2));
+        store.claimQueued(1, NODE_A, clock.instant());
+        store.recoverRunning(NODE_A, LOST, 3, clock.instant());
+        Task second = store.claimQueued(1, NODE_A, clock.instant()).get(0);
+        assertThat(second.attempt()).isEqualTo(2);
+        TaskFailure boom = new TaskFailure.TaskError("java.lang.IllegalStateException", "boom", null);
+
+        assertThat(store.retry(task.id(), 2, boom, clock.instant(), clock.instant()))
+                .as("one counted attempt of two used").isTrue();
+        Task third = store.claimQueued(1, NODE_A, clock.instant()).get(0);
+        assertThat(third.attempt()).isEqualTo(3);
+        assertThat(third.attemptsCounted()).isEqualTo(2);
+        assertThat(store.retry(task.id(), 3, boom, clock.instant(), clock.instant()))
+                .as("both counted attempts used").isFalse();
+    }
+
+    @Test
     void aRecoveredTaskIsClaimedAgainInItsOldPlace() {
         Task interrupted = running(aQueuedTask(), NODE_A);
         Task later = inserted(aQueuedTask());
 
-        store.recoverRunning(NODE_A, CRASHED, clock.instant());
+        store.recoverRunning(NODE_A, LOST, 3, clock.instant());
 
         List<Task> claimed = store.claimQueued(2, NODE_A, clock.instant());
         assertThat(ids(claimed)).containsExactly(interrupted.id(), later.id());
@@ -802,7 +847,7 @@ abstract class TaskStoreContract {
     void recoveryWithNothingOfItsOwnChangesNothing() {
         Task other = running(aQueuedTask(), NODE_B);
 
-        TaskStore.Recovery recovery = store.recoverRunning(NODE_A, CRASHED, clock.instant());
+        TaskStore.Recovery recovery = store.recoverRunning(NODE_A, LOST, 3, clock.instant());
 
         assertThat(recovery.requeued()).isZero();
         assertThat(recovery.failed()).isEmpty();
@@ -812,19 +857,37 @@ abstract class TaskStoreContract {
     @Test
     void aSingleNodeStoreRecoversTheRunningTasksOfEveryEarlierNodeId() {
         Task underOldName = running(aQueuedTask(), NODE_A);
-        Task exhaustedUnderOtherName = running(withAttempt(aQueuedTask(), 3, 3), NODE_B);
+        Task underOtherName = running(withAttempt(aQueuedTask(), 3, 3), NODE_B);
         Task finished = running(aQueuedTask(), NODE_B);
         store.succeed(finished.id(), finished.attempt(), "{}", clock.instant());
 
-        TaskStore.Recovery recovery = singleNodeStore().recoverRunning("node-c", CRASHED, clock.instant());
+        TaskStore.Recovery recovery = singleNodeStore().recoverRunning("node-c", LOST, 3, clock.instant());
 
-        assertThat(recovery.requeued()).isEqualTo(1);
-        assertThat(recovery.failed()).containsExactly(exhaustedUnderOtherName.id());
+        assertThat(recovery.requeued()).isEqualTo(2);
+        assertThat(recovery.failed()).isEmpty();
         assertThat(reread(underOldName).state()).isEqualTo(TaskState.QUEUED);
         assertThat(reread(underOldName).attempt()).isEqualTo(2);
-        assertThat(reread(exhaustedUnderOtherName).state()).isEqualTo(TaskState.FAILED);
-        assertThat(reread(exhaustedUnderOtherName).error().code()).isEqualTo("WORKER_CRASHED");
+        assertThat(reread(underOtherName).state()).isEqualTo(TaskState.QUEUED);
+        assertThat(reread(underOtherName).attempt()).isEqualTo(4);
         assertThat(reread(finished).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void aLostReplicasExpiredRunsAreRequeuedButNotThoseItRenewed() {
+        Duration lease = Duration.ofSeconds(15); // the store's default
+        Task expired = running(aQueuedTask(), NODE_A);
+        clock.advance(Duration.ofSeconds(10));
+        Task renewedLater = running(aQueuedTask(), NODE_A);
+        Task ofAnotherNode = running(aQueuedTask(), NODE_B);
+        Instant now = clock.advance(lease.minusSeconds(5).plusMillis(1));
+
+        TaskStore.Recovery recovery = store.recoverExpired(NODE_A, LOST, 3, now);
+
+        assertThat(recovery.requeued()).isEqualTo(1);
+        assertThat(reread(expired).state()).isEqualTo(TaskState.QUEUED);
+        assertThat(reread(expired).interruptions()).isEqualTo(1);
+        assertThat(reread(renewedLater)).usingRecursiveComparison().isEqualTo(renewedLater);
+        assertThat(reread(ofAnotherNode)).usingRecursiveComparison().isEqualTo(ofAnotherNode);
     }
 
     // ---- retries ----
