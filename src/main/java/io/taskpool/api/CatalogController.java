@@ -3,6 +3,7 @@ package io.taskpool.api;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.taskpool.task.NodeIdentity;
 import io.taskpool.task.TaskService;
 import io.taskpool.worker.WorkerPool;
 import java.util.Comparator;
@@ -25,11 +26,13 @@ class CatalogController {
     private final TaskService tasks;
     private final WorkerPool pool;
     private final JsonMapper json;
+    private final NodeIdentity node;
 
-    CatalogController(TaskService tasks, WorkerPool pool, JsonMapper json) {
+    CatalogController(TaskService tasks, WorkerPool pool, JsonMapper json, NodeIdentity node) {
         this.tasks = tasks;
         this.pool = pool;
         this.json = json;
+        this.node = node;
     }
 
     @GetMapping("/task-types")
@@ -47,7 +50,7 @@ class CatalogController {
             + " resident memory, state, current task and since when it runs it, and how many tasks it has finished;"
             + " restarts counts replacement processes of every cause.")
     WorkerPoolView workers() {
-        return WorkerPoolView.of(pool.status());
+        return WorkerPoolView.of(node, pool.status());
     }
 
     @PostMapping("/workers/restart")
@@ -61,6 +64,6 @@ class CatalogController {
     @ApiResponse(responseCode = "202", description = "The restart has begun")
     WorkerPoolView restartWorkers() {
         pool.restart();
-        return WorkerPoolView.of(pool.status());
+        return WorkerPoolView.of(node, pool.status());
     }
 }

@@ -1,6 +1,7 @@
 package io.taskpool.api;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.taskpool.task.NodeIdentity;
 import io.taskpool.worker.PoolStatus;
 import io.taskpool.worker.ResidentMemory;
 import java.time.Instant;
@@ -10,6 +11,9 @@ import java.util.Map;
 /** The worker pool as {@code GET /api/v1/workers} shows it. */
 @Schema(name = "WorkerPool", description = "The worker processes and what they are doing")
 record WorkerPoolView(
+        @Schema(description = "This service process in the store: its node name (taskpool.node-id, or the host name)"
+                + " and a token unique to this start, the owner of the tasks it claims", example = "taskpool-0#3kf9z2x1qj7")
+        String node,
         @Schema(description = "Configured number of workers", example = "4") int size,
         @Schema(description = "Workers running a task", example = "1") int busy,
         @Schema(description = "Workers waiting for a task", example = "3") int idle,
@@ -36,8 +40,8 @@ record WorkerPoolView(
             @Schema(nullable = true, description = "Resident memory of the process in bytes, read from /proc; null"
                     + " where there is no /proc or no process", example = "41943040") Long rssBytes) {}
 
-    static WorkerPoolView of(PoolStatus status) {
-        return new WorkerPoolView(status.size(), status.busy(), status.idle(), status.restarts(), status.restartsByReason(),
+    static WorkerPoolView of(NodeIdentity node, PoolStatus status) {
+        return new WorkerPoolView(node.id(), status.size(), status.busy(), status.idle(), status.restarts(), status.restartsByReason(),
                 status.workers().stream().map(WorkerPoolView::viewOf).toList(),
                 status.spare() == null ? null : viewOf(status.spare()));
     }

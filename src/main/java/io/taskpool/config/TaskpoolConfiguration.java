@@ -8,6 +8,7 @@ import io.taskpool.task.BatchSignals;
 import io.taskpool.task.BatchStore;
 import io.taskpool.task.InputSchemas;
 import io.taskpool.task.NodeHeartbeat;
+import io.taskpool.task.NodeIdentity;
 import io.taskpool.task.NodeSignals;
 import io.taskpool.task.RetentionStore;
 import io.taskpool.task.RetentionSweeper;
@@ -23,6 +24,8 @@ import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationListener;
@@ -34,6 +37,8 @@ import org.springframework.context.event.ContextClosedEvent;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(TaskpoolProperties.class)
 class TaskpoolConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(TaskpoolConfiguration.class);
 
     /** Room in a frame for the fields around a task's input or result. */
     private static final long FRAME_OVERHEAD_BYTES = 64 * 1024;
@@ -79,11 +84,20 @@ class TaskpoolConfiguration {
         return new InputSchemas();
     }
 
+    /** Created once per start of the process: the owner of every task this process claims. */
     @Bean
-    TaskService taskService(TaskStore store, TaskpoolProperties properties, WorkerPool workers,
+    NodeIdentity nodeIdentity(TaskpoolProperties properties) {
+        NodeIdentity node = properties.nodeIdentity();
+        log.info("Node id '{}' (name '{}'{})", node.id(), node.name(),
+                node.named() ? ", taskpool.node-id" : ", the host name");
+        return node;
+    }
+
+    @Bean
+    TaskService taskService(TaskStore store, TaskpoolProperties properties, NodeIdentity node, WorkerPool workers,
             TaskCompletions completions, BatchSignals batchSignals, ExecutorService taskWaitExecutor, Clock clock,
             MeterRegistry meters, InputSchemas inputSchemas, TaskEvents taskEvents, NodeSignals nodeSignals) {
-        TaskService service = new TaskService(store, properties.tasks(), properties.queue(), properties.nodeId(),
+        TaskService service = new TaskService(store, properties.tasks(), properties.queue(), node,
                 workers, completions, batchSignals, taskWaitExecutor, clock, meters, properties.defaultTimeouts(),
                 inputSchemas, taskEvents, properties.security()::maxQueued);
         service.connect(nodeSignals);

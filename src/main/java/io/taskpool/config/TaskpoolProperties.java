@@ -4,6 +4,7 @@ import io.taskpool.api.ApiProperties;
 import io.taskpool.api.SecurityProperties;
 import io.taskpool.task.BatchProperties;
 import io.taskpool.task.ClusterProperties;
+import io.taskpool.task.NodeIdentity;
 import io.taskpool.task.QueueProperties;
 import io.taskpool.task.TaskProperties;
 import io.taskpool.worker.ProgramProperties;
@@ -27,7 +28,8 @@ import org.springframework.validation.annotation.Validated;
  * Every {@code taskpool.*} setting, validated at start-up: a bad value stops the service with a
  * message naming the property.
  *
- * @param nodeId this node's name in the store (owner of the tasks it runs); defaults to the host name
+ * @param nodeId this node's name in the store; empty for the host name. What owns the tasks it runs
+ *     is this name plus a token unique to each start ({@link NodeIdentity})
  * @param workers the worker pool
  * @param tasks task limits and defaults
  * @param queue the queue
@@ -54,9 +56,7 @@ public record TaskpoolProperties(
         @DefaultValue Map<String, ProgramProperties> programs) {
 
     public TaskpoolProperties {
-        if (nodeId == null || nodeId.isBlank()) {
-            nodeId = hostName();
-        }
+        nodeId = nodeId == null ? "" : nodeId.strip();
         programs = programs == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(programs));
         programs.forEach((type, program) -> checkProgram(type, program, tasks));
     }
@@ -95,6 +95,11 @@ public record TaskpoolProperties(
                     + ".argv must name the program to run and its arguments");
         }
         program.check(type, tasks == null ? null : tasks.maxTimeout());
+    }
+
+    /** Who this start of the process is in the store: the configured name, or the host name. */
+    public NodeIdentity nodeIdentity() {
+        return nodeId.isEmpty() ? NodeIdentity.startingNow(hostName(), false) : NodeIdentity.startingNow(nodeId, true);
     }
 
     private static String hostName() {

@@ -3,6 +3,7 @@ package io.taskpool.store;
 import io.taskpool.task.IdempotencyKeyTakenException;
 import io.taskpool.task.Idempotency;
 import io.taskpool.task.IdempotentResource;
+import io.taskpool.task.NodeIdentity;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskError;
 import io.taskpool.task.TaskFailure;
@@ -227,13 +228,13 @@ class JdbcTaskStore implements TaskStore {
             """;
 
     /**
-     * The runs a node lost when it died: the tasks {@code :owner} held (every owner's on a store
-     * this process has to itself), or with {@code :expiredOnly} those of its tasks whose lease ran
-     * out before {@code :now} (another replica recovers them, and must not take a task whose owner
-     * renewed meanwhile).
+     * The runs a node lost when it died: the tasks held by {@code :owner} or by an owner matching
+     * {@code :ownerLives} (the lives of one node name), every owner's on a store this process has
+     * to itself; with {@code :expiredOnly} only those whose lease ran out before {@code :now}, so
+     * that a task whose owner renewed it meanwhile is left to that owner.
      */
     private static final String LOST_RUNS = """
-            state = 'RUNNING' AND (owner = :owner OR :everyOwner)
+            state = 'RUNNING' AND (owner = :owner OR owner LIKE :ownerLives ESCAPE '!' OR :everyOwner)
               AND (lease_expires_at < :now OR NOT :expiredOnly)""";
 
     /**
@@ -739,29 +740,38 @@ class JdbcTaskStore implements TaskStore {
     }
 
     @Override
-    public Recovery recoverRunning(String owner, TaskFailure.NodeLost lost, int maxInterruptions, Instant now) {
-        return recoverLostRuns(owner, singleNode, false, lost, maxInterruptions, now);
+    public Recovery recoverRunning(String nodeName, boolean expiredOnly, TaskFailure.NodeLost lost,
+            int maxInterruptions, Instant now) {
+        String lives = likeLiteral(nodeName) + NodeIdentity.LIFE_SEPARATOR + "%";
+        // A store this process has to itself holds no lease of anyone alive.
+        return recoverLostRuns(nodeName, lives, singleNode, expiredOnly && !singleNode, lost, maxInterruptions, now);
     }
 
     @Override
     public Recovery recoverExpired(String lostOwner, TaskFailure.NodeLost lost, int maxInterruptions, Instant now) {
-        return recoverLostRuns(lostOwner, false, true, lost, maxInterruptions, now);
+        return recoverLostRuns(lostOwner, likeLiteral(lostOwner), false, true, lost, maxInterruptions, now);
     }
 
-    private Recovery recoverLostRuns(String owner, boolean everyOwner, boolean expiredOnly, TaskFailure.NodeLost lost,
-            int maxInterruptions, Instant now) {
+    /** {@code text} as a LIKE pattern that matches only itself ('!' escapes). */
+    private static String likeLiteral(String text) {
+        return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+    }
+
+    private Recovery recoverLostRuns(String owner, String ownerLives, boolean everyOwner, boolean expiredOnly,
+            TaskFailure.NodeLost lost, int maxInterruptions, Instant now) {
         return transactions.execute(status -> {
-            jdbc.sql(RECORD_INTERRUPTED).param("owner", owner).param("everyOwner", everyOwner)
-                    .param("expiredOnly", expiredOnly).param("now", timestamp(now))
+            jdbc.sql(RECORD_INTERRUPTED).param("owner", owner).param("ownerLives", ownerLives)
+                    .param("everyOwner", everyOwner).param("expiredOnly", expiredOnly).param("now", timestamp(now))
                     .param("maxInterruptions", maxInterruptions)
                     .param("code", lost.code()).param("message", lost.message())
                     .update();
-            int requeued = jdbc.sql(REQUEUE_INTERRUPTED).param("owner", owner).param("everyOwner", everyOwner)
-                    .param("expiredOnly", expiredOnly).param("now", timestamp(now))
+            int requeued = jdbc.sql(REQUEUE_INTERRUPTED).param("owner", owner).param("ownerLives", ownerLives)
+                    .param("everyOwner", everyOwner).param("expiredOnly", expiredOnly).param("now", timestamp(now))
                     .param("maxInterruptions", maxInterruptions)
                     .update();
-            List<UUID> leftOver = jdbc.sql(FIND_LOST_LEFT_OVER).param("owner", owner).param("everyOwner", everyOwner)
-                    .param("expiredOnly", expiredOnly).param("now", timestamp(now)).query(UUID.class).list();
+            List<UUID> leftOver = jdbc.sql(FIND_LOST_LEFT_OVER).param("owner", owner).param("ownerLives", ownerLives)
+                    .param("everyOwner", everyOwner).param("expiredOnly", expiredOnly).param("now", timestamp(now))
+                    .query(UUID.class).list();
             List<UUID> failed = new ArrayList<>();
             for (UUID id : leftOver) {
                 Task task = find(id).orElseThrow();

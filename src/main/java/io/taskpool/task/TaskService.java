@@ -42,6 +42,8 @@ public class TaskService {
     private final TaskStore store;
     private final TaskProperties properties;
     private final QueueProperties queue;
+    private final NodeIdentity node;
+    /** The owner of what this process claims: unique to this start. */
     private final String nodeId;
     private final WorkerGateway workers;
     private final TaskCompletions completions;
@@ -61,15 +63,15 @@ public class TaskService {
     /** What {@link #publishChangesMadeElsewhere} last saw of each followed task. */
     private final Map<UUID, String> seenElsewhere = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public TaskService(TaskStore store, TaskProperties properties, QueueProperties queue, String nodeId,
+    public TaskService(TaskStore store, TaskProperties properties, QueueProperties queue, NodeIdentity node,
             WorkerGateway workers, TaskCompletions completions, BatchSignals batchSignals, Executor waitExecutor,
             Clock clock, MeterRegistry meters, Map<String, Duration> defaultTimeouts, InputSchemas inputSchemas,
             TaskEvents events) {
-        this(store, properties, queue, nodeId, workers, completions, batchSignals, waitExecutor, clock, meters,
+        this(store, properties, queue, node, workers, completions, batchSignals, waitExecutor, clock, meters,
                 defaultTimeouts, inputSchemas, events, TenantQuotas.NONE);
     }
 
-    public TaskService(TaskStore store, TaskProperties properties, QueueProperties queue, String nodeId,
+    public TaskService(TaskStore store, TaskProperties properties, QueueProperties queue, NodeIdentity node,
             WorkerGateway workers, TaskCompletions completions, BatchSignals batchSignals, Executor waitExecutor,
             Clock clock, MeterRegistry meters, Map<String, Duration> defaultTimeouts, InputSchemas inputSchemas,
             TaskEvents events, TenantQuotas quotas) {
@@ -80,7 +82,8 @@ public class TaskService {
         this.inputSchemas = inputSchemas;
         this.properties = properties;
         this.queue = queue;
-        this.nodeId = nodeId;
+        this.node = node;
+        this.nodeId = node.id();
         this.workers = workers;
         this.completions = completions;
         this.batchSignals = batchSignals;
@@ -685,14 +688,18 @@ public class TaskService {
      * {@code taskpool.tasks.max-interruptions} times.
      */
     public TaskStore.Recovery recoverInterruptedTasks() {
-        // No node named: on the embedded store the run may have been claimed under an earlier node id.
-        TaskStore.Recovery recovery = store.recoverRunning(nodeId, new TaskFailure.NodeLost("the service stopped"
-                + " while the task was running; it runs again, not counted against maxAttempts"),
+        // A host name may be shared by live processes (two replicas on one machine): of the
+        // earlier lives under it, take at once only what no one renews; the lease sweep takes the
+        // rest once their leases run out. A configured name is this replica's alone.
+        boolean expiredOnly = !node.named();
+        // No node named in the message: on the embedded store the run may have been claimed under another name.
+        TaskStore.Recovery recovery = store.recoverRunning(node.name(), expiredOnly, new TaskFailure.NodeLost(
+                "the service stopped while the task was running; it runs again, not counted against maxAttempts"),
                 properties.maxInterruptions(), clock.instant());
         if (recovery.requeued() > 0 || !recovery.failed().isEmpty()) {
-            log.warn("Tasks node '{}' was running when it stopped: {} re-queued (not counted against maxAttempts),"
+            log.warn("Tasks of earlier lives of node '{}': {} re-queued (not counted against maxAttempts),"
                     + " {} failed (interrupted more than taskpool.tasks.max-interruptions times) or cancelled",
-                    nodeId, recovery.requeued(), recovery.failed().size());
+                    node.name(), recovery.requeued(), recovery.failed().size());
         }
         recovered(recovery);
         return recovery;

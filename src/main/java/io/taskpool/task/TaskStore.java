@@ -129,14 +129,17 @@ public interface TaskStore {
     int unclaim(Collection<UUID> ids, String owner, Instant now);
 
     /**
-     * After a restart: the RUNNING tasks of {@code owner}, whose runs died with it, go back to
-     * QUEUED as their next attempt, one interruption more, not counted against
-     * {@code maxAttempts}; each lost run is kept as an earlier attempt with {@code lost}. A task
-     * interrupted more than {@code maxInterruptions} times fails with NODE_LOST instead, one being
-     * cancelled ends CANCELLED. A store that serves one process only (embedded H2) treats every
-     * RUNNING task as this owner's.
+     * After a restart: the RUNNING tasks of earlier lives of the node {@code nodeName} (owner
+     * {@code nodeName} or {@code nodeName#…}), whose runs died with them, go back to QUEUED as their
+     * next attempt, one interruption more, not counted against {@code maxAttempts}; each lost run
+     * is kept as an earlier attempt with {@code lost}. A task interrupted more than
+     * {@code maxInterruptions} times fails with NODE_LOST instead, one being cancelled ends
+     * CANCELLED. With {@code expiredOnly}, only tasks whose lease ran out: the name may be shared
+     * with a live process. A store that serves one process only (embedded H2) treats every
+     * RUNNING task as an earlier life's.
      */
-    Recovery recoverRunning(String owner, TaskFailure.NodeLost lost, int maxInterruptions, Instant now);
+    Recovery recoverRunning(String nodeName, boolean expiredOnly, TaskFailure.NodeLost lost, int maxInterruptions,
+            Instant now);
 
     /**
      * {@link #recoverRunning} for another replica's tasks whose lease ran out before {@code now}:

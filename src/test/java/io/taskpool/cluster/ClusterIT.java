@@ -58,14 +58,23 @@ class ClusterIT {
 
     /** A replica on the shared database; every test starts from a fresh schema. */
     private ServiceProcess replica(String name) throws IOException {
-        return ServiceProcess.start(workDir.resolve(name),
-                List.of("-cp", ServiceProcess.buildClassPath(), TaskpoolApplication.class.getName()),
-                List.of("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                        "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
-                        "--taskpool.node-id=" + name, "--taskpool.workers.count=2",
-                        "--taskpool.workers.max-heap=64MB",
-                        "--taskpool.workers.class-path=" + Path.of("target", "test-classes").toAbsolutePath(),
-                        "--taskpool.cluster.lease=3s", "--taskpool.queue.capacity=100000"));
+        return replica(name, List.of("--taskpool.node-id=" + name));
+    }
+
+    /** A replica without a node id of its own: it goes by the host name, as every replica on this host does. */
+    private ServiceProcess replicaNamedAfterTheHost(String directory) throws IOException {
+        return replica(directory, List.of());
+    }
+
+    private ServiceProcess replica(String directory, List<String> naming) throws IOException {
+        List<String> arguments = new ArrayList<>(naming);
+        arguments.addAll(List.of("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
+                "--taskpool.workers.count=2", "--taskpool.workers.max-heap=64MB",
+                "--taskpool.workers.class-path=" + Path.of("target", "test-classes").toAbsolutePath(),
+                "--taskpool.cluster.lease=3s", "--taskpool.queue.capacity=100000"));
+        return ServiceProcess.start(workDir.resolve(directory),
+                List.of("-cp", ServiceProcess.buildClassPath(), TaskpoolApplication.class.getName()), arguments);
     }
 
     private static void cleanDatabase() {
@@ -170,6 +179,44 @@ class ClusterIT {
                     assertThat(done.<Integer>path("attempt")).isEqualTo(1);
                 }
             }
+        }
+    }
+
+    @Test
+    void replicasSharingAHostNameOwnTheirTasksApart() throws Exception {
+        cleanDatabase();
+        try (ServiceProcess survivor = replicaNamedAfterTheHost("survivor");
+                ServiceProcess doomed = replicaNamedAfterTheHost("doomed")) {
+            String survivorNode = given().port(survivor.port).get("/api/v1/workers").path("node");
+            String doomedNode = given().port(doomed.port).get("/api/v1/workers").path("node");
+            assertThat(survivorNode).as("one host name, two lives").isNotEqualTo(doomedNode);
+            assertThat(survivorNode.substring(0, survivorNode.indexOf('#')))
+                    .isEqualTo(doomedNode.substring(0, doomedNode.indexOf('#')));
+            Set<Object> pidsOfDoomed = workerPids(doomed);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                ids.add(submit(i % 2 == 0 ? survivor : doomed, Map.of("type", "sleep", "input", Map.of("ms", 8000))));
+            }
+            await().atMost(DEADLINE).until(() -> ids.stream().allMatch(id ->
+                    task(survivor, id).path("workerPid") != null));
+            List<String> onDoomed = ids.stream()
+                    .filter(id -> pidsOfDoomed.contains(task(survivor, id).path("workerPid"))).toList();
+
+            doomed.kill();
+            long killedAt = System.nanoTime();
+            List<String> interrupted = onDoomed.stream()
+                    .filter(id -> "RUNNING".equals(task(survivor, id).path("state"))).toList();
+            assertThat(interrupted).isNotEmpty();
+
+            // The survivor renews only its own leases: the dead one's run out (3 s) and come back to it.
+            for (String id : interrupted) {
+                Response done = await().atMost(DEADLINE).until(() -> task(survivor, id),
+                        t -> "SUCCEEDED".equals(t.path("state")));
+                assertThat(done.<String>path("attempts[0].error.code")).isEqualTo("NODE_LOST");
+                assertThat(done.<String>path("attempts[0].error.message")).contains("'" + doomedNode + "' was lost");
+            }
+            log.info("Tasks of the killed replica finished {} ms after the kill",
+                    (System.nanoTime() - killedAt) / 1_000_000);
         }
     }
 

@@ -31,7 +31,9 @@ class TaskpoolPropertiesTest {
             assertThat(context).hasNotFailed();
             TaskpoolProperties properties = context.getBean(TaskpoolProperties.class);
 
-            assertThat(properties.nodeId()).isNotBlank();
+            assertThat(properties.nodeId()).isEmpty();
+            assertThat(properties.nodeIdentity().name()).as("the host name").isNotBlank();
+            assertThat(properties.nodeIdentity().named()).isFalse();
             assertThat(properties.workers().count()).isZero();
             assertThat(properties.workers().effectiveCount()).isEqualTo(Runtime.getRuntime().availableProcessors());
             assertThat(properties.workers().maxHeap()).isEqualTo(DataSize.ofMegabytes(256));
@@ -73,6 +75,8 @@ class TaskpoolPropertiesTest {
                     TaskpoolProperties properties = context.getBean(TaskpoolProperties.class);
 
                     assertThat(properties.nodeId()).isEqualTo("node-1.example:8080");
+                    assertThat(properties.nodeIdentity().name()).isEqualTo("node-1.example:8080");
+                    assertThat(properties.nodeIdentity().named()).isTrue();
                     assertThat(properties.workers().count()).isEqualTo(3);
                     assertThat(properties.workers().effectiveCount()).isEqualTo(3);
                     assertThat(properties.workers().maxHeap()).isEqualTo(DataSize.ofMegabytes(512));

@@ -756,7 +756,7 @@ abstract class TaskStoreContract {
         Task queued = inserted(aQueuedTask());
         Instant now = clock.advance(Duration.ofMinutes(1));
 
-        TaskStore.Recovery recovery = store.recoverRunning(NODE_A, LOST, 3, now);
+        TaskStore.Recovery recovery = store.recoverRunning(NODE_A, false, LOST, 3, now);
 
         assertThat(recovery.requeued()).isEqualTo(1);
         assertThat(recovery.failed()).containsExactly(cancelling.id());
@@ -794,12 +794,14 @@ abstract class TaskStoreContract {
         Task task = inserted(withAttempt(aQueuedTask(), 1, 1));
         for (int interruption = 1; interruption <= 2; interruption++) {
             store.claimQueued(1, NODE_A, clock.instant());
-            TaskStore.Recovery recovery = store.recoverRunning(NODE_A, LOST, 2, clock.advance(Duration.ofSeconds(1)));
+            TaskStore.Recovery recovery =
+                    store.recoverRunning(NODE_A, false, LOST, 2, clock.advance(Duration.ofSeconds(1)));
             assertThat(recovery.requeued()).as("interruption %d", interruption).isEqualTo(1);
         }
         store.claimQueued(1, NODE_A, clock.instant());
 
-        TaskStore.Recovery recovery = store.recoverRunning(NODE_A, LOST, 2, clock.advance(Duration.ofSeconds(1)));
+        TaskStore.Recovery recovery =
+                store.recoverRunning(NODE_A, false, LOST, 2, clock.advance(Duration.ofSeconds(1)));
 
         assertThat(recovery.requeued()).isZero();
         assertThat(recovery.failed()).containsExactly(task.id());
@@ -817,7 +819,7 @@ abstract class TaskStoreContract {
     void aFailureAfterAnInterruptionIsRetriedAsIfTheLostRunHadNotHappened() {
         Task task = inserted(withAttempt(aQueuedTask(), 1, 2));
         store.claimQueued(1, NODE_A, clock.instant());
-        store.recoverRunning(NODE_A, LOST, 3, clock.instant());
+        store.recoverRunning(NODE_A, false, LOST, 3, clock.instant());
         Task second = store.claimQueued(1, NODE_A, clock.instant()).get(0);
         assertThat(second.attempt()).isEqualTo(2);
         TaskFailure boom = new TaskFailure.TaskError("java.lang.IllegalStateException", "boom", null);
@@ -836,7 +838,7 @@ abstract class TaskStoreContract {
         Task interrupted = running(aQueuedTask(), NODE_A);
         Task later = inserted(aQueuedTask());
 
-        store.recoverRunning(NODE_A, LOST, 3, clock.instant());
+        store.recoverRunning(NODE_A, false, LOST, 3, clock.instant());
 
         List<Task> claimed = store.claimQueued(2, NODE_A, clock.instant());
         assertThat(ids(claimed)).containsExactly(interrupted.id(), later.id());
@@ -847,7 +849,7 @@ abstract class TaskStoreContract {
     void recoveryWithNothingOfItsOwnChangesNothing() {
         Task other = running(aQueuedTask(), NODE_B);
 
-        TaskStore.Recovery recovery = store.recoverRunning(NODE_A, LOST, 3, clock.instant());
+        TaskStore.Recovery recovery = store.recoverRunning(NODE_A, false, LOST, 3, clock.instant());
 
         assertThat(recovery.requeued()).isZero();
         assertThat(recovery.failed()).isEmpty();
@@ -861,7 +863,7 @@ abstract class TaskStoreContract {
         Task finished = running(aQueuedTask(), NODE_B);
         store.succeed(finished.id(), finished.attempt(), "{}", clock.instant());
 
-        TaskStore.Recovery recovery = singleNodeStore().recoverRunning("node-c", LOST, 3, clock.instant());
+        TaskStore.Recovery recovery = singleNodeStore().recoverRunning("node-c", false, LOST, 3, clock.instant());
 
         assertThat(recovery.requeued()).isEqualTo(2);
         assertThat(recovery.failed()).isEmpty();
@@ -870,6 +872,36 @@ abstract class TaskStoreContract {
         assertThat(reread(underOtherName).state()).isEqualTo(TaskState.QUEUED);
         assertThat(reread(underOtherName).attempt()).isEqualTo(4);
         assertThat(reread(finished).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void aRestartRecoversEveryEarlierLifeOfItsNameAndNoOtherName() {
+        Task ofAnEarlierLife = running(aQueuedTask(), "node_a#1k2");
+        Task underTheBareName = running(aQueuedTask(), "node_a");
+        Task ofALongerName = running(aQueuedTask(), "node_ab#1k2");
+        Task ofALookAlike = running(aQueuedTask(), "nodeXa#1k2");
+
+        TaskStore.Recovery recovery = store.recoverRunning("node_a", false, LOST, 3, clock.instant());
+
+        assertThat(recovery.requeued()).isEqualTo(2);
+        assertThat(reread(ofAnEarlierLife).state()).isEqualTo(TaskState.QUEUED);
+        assertThat(reread(underTheBareName).state()).isEqualTo(TaskState.QUEUED);
+        assertThat(reread(ofALongerName)).usingRecursiveComparison().isEqualTo(ofALongerName);
+        assertThat(reread(ofALookAlike)).usingRecursiveComparison().isEqualTo(ofALookAlike);
+    }
+
+    @Test
+    void aRestartUnderASharedNameLeavesTheLeasesOthersStillRenew() {
+        Task ofTheDeadLife = running(aQueuedTask(), NODE_A + "#dead");
+        clock.advance(Duration.ofSeconds(14));
+        Task ofALiveNeighbour = running(aQueuedTask(), NODE_A + "#alive");
+        Instant now = clock.advance(Duration.ofSeconds(2));
+
+        TaskStore.Recovery recovery = store.recoverRunning(NODE_A, true, LOST, 3, now);
+
+        assertThat(recovery.requeued()).isEqualTo(1);
+        assertThat(reread(ofTheDeadLife).state()).isEqualTo(TaskState.QUEUED);
+        assertThat(reread(ofALiveNeighbour)).usingRecursiveComparison().isEqualTo(ofALiveNeighbour);
     }
 
     @Test
