@@ -174,7 +174,8 @@ class ClusterIT {
                     // The lost run does not count against maxAttempts 1.
                     assertThat(done.<Integer>path("attempt")).isEqualTo(2);
                     assertThat(done.<String>path("attempts[0].error.code")).isEqualTo("NODE_LOST");
-                    assertThat(done.<String>path("attempts[0].error.message")).contains("'doomed' was lost");
+                    assertThat(done.<String>path("attempts[0].error.message")).contains("node 'doomed#")
+                            .contains("was lost");
                 } else if (!onDoomed.contains(id)) {
                     assertThat(done.<Integer>path("attempt")).isEqualTo(1);
                 }
