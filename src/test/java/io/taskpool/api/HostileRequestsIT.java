@@ -80,7 +80,7 @@ class HostileRequestsIT extends ServiceTest {
         if (request.valid()) {
             assertThat(reply.status()).as(what).isBetween(200, 299);
         }
-        if (reply.status() >= 400 && !reply.body().isEmpty() && !isTomcatsBareRejection(reply)) {
+        if (reply.status() >= 400 && !reply.body().isEmpty()) {
             assertThat(reply.contentType()).as(what).startsWith("application/problem+json");
         }
         for (String mark : TRACE_MARKS) {
@@ -118,12 +118,33 @@ class HostileRequestsIT extends ServiceTest {
     }
 
     /**
-     * Tomcat refuses some requests before any of the service's code sees them (a NUL or invalid
-     * UTF-8 in the path, control bytes in a header) with a bare HTML 400 page: no detail, no trace.
+     * Requests Tomcat refuses before any of the service's code sees them get a problem as well,
+     * not Tomcat's HTML page.
      */
-    private static boolean isTomcatsBareRejection(Reply reply) {
-        return reply.status() == 400 && reply.contentType().startsWith("text/html")
-                && reply.body().contains("<h1>HTTP Status 400 \u2013 Bad Request</h1></body>");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("requestsTomcatRefuses")
+    void requestsRefusedBeforeTheApiAreProblemsToo(String what, byte[] requestLine) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        head.writeBytes(requestLine);
+        head.writeBytes(("\r\nHost: localhost:" + port + "\r\nConnection: close\r\nContent-Length: 0")
+                .getBytes(StandardCharsets.ISO_8859_1));
+
+        Reply reply = RawHttp.exchange(port, head.toByteArray(), new byte[0]);
+
+        assertThat(reply.status()).as(what).isEqualTo(400);
+        assertThat(reply.contentType()).as(what).startsWith("application/problem+json");
+        assertThat(reply.body()).as(what).contains("\"type\":\"urn:taskpool:problem:invalid-request\"")
+                .contains("\"status\":400").doesNotContain("<html");
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> requestsTomcatRefuses() {
+        return Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("NUL in the path",
+                        "GET /api/v1/tasks/%00 HTTP/1.1".getBytes(StandardCharsets.ISO_8859_1)),
+                org.junit.jupiter.params.provider.Arguments.of("invalid UTF-8 in the path",
+                        "GET /api/v1/tasks/%C3%28 HTTP/1.1".getBytes(StandardCharsets.ISO_8859_1)),
+                org.junit.jupiter.params.provider.Arguments.of("a raw control byte in the target",
+                        "GET /api/v1/\u0001tasks HTTP/1.1".getBytes(StandardCharsets.ISO_8859_1)));
     }
 
     private static String abbreviate(String body) {
