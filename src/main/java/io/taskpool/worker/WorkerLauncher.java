@@ -81,11 +81,13 @@ final class WorkerLauncher {
         return buildCommand();
     }
 
-    Process start() throws IOException {
+    /** Starts a worker whose processes carry {@code token} (see {@link LeftoverProcesses}). */
+    Process start(String token) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(buildCommand());
         Map<String, String> environment = builder.environment();
         environment.clear();
         environment.putAll(WorkerEnvironment.forWorker(System.getenv(), properties.inheritedEnvironment()));
+        environment.put(LeftoverProcesses.VARIABLE, token);
         return builder.start();
     }
 

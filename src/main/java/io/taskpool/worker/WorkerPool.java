@@ -139,6 +139,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
      */
     private final List<TaskOutcome> outcomes = new ArrayList<>();
     private final Map<String, Long> restartsByReason = new TreeMap<>();
+    private final LeftoverProcesses leftovers = new LeftoverProcesses();
     /**
      * Cancels that found no task here, by the time they arrived: a task claimed just before its
      * cancel may reach the supervisor after it. Forgotten after {@link #UNMATCHED_CANCEL_NANOS}.
@@ -304,6 +305,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             tasks.requeueAfterOrderlyStop();
         }
         classPath.close();
+        leftovers.close();
     }
 
     /** Waits, up to the drain timeout, until no worker has work (claimed work not yet sent included). */
@@ -617,6 +619,10 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     }
 
     private void onExit(WorkerSlot slot, int exitCode, String stderrTail) {
+        if (slot.process != null) {
+            // However it died: killed from outside, its programs may live on, no longer its descendants.
+            leftovers.killMarkedWith(slot.process.token());
+        }
         releaseChunk(slot);
         String reason = slot.stopReason;
         if (reason == null && slot.state == WorkerState.STARTING) {
@@ -626,7 +632,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             return;
         }
         if (slot == spare) {
-            onSpareExit(exitCode, reason);
+            onSpareExit(exitCode, reason, stderrTail);
             return;
         }
         if (reason == null && slot.brokenReason != null && exitCode == 0) {
@@ -652,8 +658,11 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
     }
 
-    /** The spare ran nothing, so its end charges no task and counts no restart; another one starts. */
-    private void onSpareExit(int exitCode, String reason) {
+    /**
+     * The spare ran nothing, so its end charges no task; another one starts. Its own crash is a
+     * restart like any worker's, counted with its reason; a spare the pool stopped itself is not.
+     */
+    private void onSpareExit(int exitCode, String reason, String stderrTail) {
         spare.process = null;
         if (stopping) {
             moveTo(spare, WorkerState.STOPPING);
@@ -661,6 +670,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
         if (reason == null) {
             log.warn("The spare worker exited with {}; starting another", describeExit(exitCode));
+            countRestart(exitCode == 3 && stderrTail.contains("OutOfMemoryError") ? "out_of_memory" : "crash");
         }
         launch(spare);
     }

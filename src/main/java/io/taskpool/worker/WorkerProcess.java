@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,7 @@ final class WorkerProcess {
 
     private final int slot;
     private final long generation;
+    private final String token;
     private final Process process;
     private final FrameCodec codec;
     private final OutputStream stdin;
@@ -45,9 +47,10 @@ final class WorkerProcess {
      */
     private final ExecutorService stdinWriter;
 
-    private WorkerProcess(int slot, long generation, Process process, FrameCodec codec) {
+    private WorkerProcess(int slot, long generation, String token, Process process, FrameCodec codec) {
         this.slot = slot;
         this.generation = generation;
+        this.token = token;
         this.process = process;
         this.codec = codec;
         this.stdin = process.getOutputStream();
@@ -62,7 +65,8 @@ final class WorkerProcess {
 
     static WorkerProcess start(WorkerLauncher launcher, int slot, long generation, FrameCodec codec,
             Consumer<PoolEvent> events) throws IOException {
-        WorkerProcess worker = new WorkerProcess(slot, generation, launcher.start(), codec);
+        String token = UUID.randomUUID().toString();
+        WorkerProcess worker = new WorkerProcess(slot, generation, token, launcher.start(token), codec);
         worker.stderrThread.setDaemon(true);
         worker.stderrThread.start();
         Thread stdout = new Thread(() -> worker.readFrames(events), "worker-" + slot + "-stdout");
@@ -77,6 +81,11 @@ final class WorkerProcess {
 
     long generation() {
         return generation;
+    }
+
+    /** What marks this worker's processes and their descendants' ({@link LeftoverProcesses}). */
+    String token() {
+        return token;
     }
 
     /**

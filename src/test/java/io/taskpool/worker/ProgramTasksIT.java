@@ -159,7 +159,8 @@ class ProgramTasksIT extends ServiceTest {
         Map<String, String> environment = new TreeMap<>();
         done.<String>path("result.stdout").lines().forEach(line -> environment.put(
                 line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
-        TreeSet<String> allowed = new TreeSet<>(List.of("GREETING", "API_URL", "TASKPOOL_TASK_ID"));
+        TreeSet<String> allowed = new TreeSet<>(List.of("GREETING", "API_URL", "TASKPOOL_TASK_ID",
+                "TASKPOOL_WORKER_TOKEN"));
         List.of("PATH", "HOME", "LANG").stream().filter(name -> System.getenv(name) != null).forEach(allowed::add);
 
         assertThat(environment.keySet()).isEqualTo(allowed);
@@ -201,6 +202,25 @@ class ProgramTasksIT extends ServiceTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !alive(pids[0]) && !alive(pids[1]));
         assertThat(alive(workerPid)).as("the worker stopped the program itself, within the cancel grace").isTrue();
+        awaitFullPool();
+    }
+
+    @Test
+    void aWorkerKilledFromOutsideTakesItsProgramAndGrandchildWithIt() throws IOException {
+        Path pidFile = temp.resolve("pids");
+        String id = submit("test-grandchild", Map.of("pidFile", pidFile.toString()));
+        long[] pids = awaitPids(pidFile);
+        long workerPid = task(id).<Number>path("workerPid").longValue();
+
+        // Killed the way an operator or the OOM killer would: the worker has no say.
+        ProcessHandle.of(workerPid).orElseThrow().destroyForcibly();
+        long killedAt = System.nanoTime();
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !alive(pids[0]) && !alive(pids[1]));
+        System.out.printf("program tree gone %d ms after its worker was killed%n",
+                (System.nanoTime() - killedAt) / 1_000_000);
+        assertThat(awaitTerminal(id).<String>path("error.code")).isEqualTo("WORKER_CRASHED");
         awaitFullPool();
     }
 

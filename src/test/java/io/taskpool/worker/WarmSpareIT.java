@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The warm spare: a worker killed with its task is replaced at once by the spare, a process that
- * had said hello before the kill, and a new spare starts behind it.
+ * had said hello before the kill, and a new spare starts behind it. The spare's own crash counts
+ * as a restart.
  */
 class WarmSpareIT extends ServiceTest {
 
@@ -41,5 +42,24 @@ class WarmSpareIT extends ServiceTest {
         await().atMost(DEADLINE).until(() -> readySpare() != null && readySpare() != spare);
         assertThat(workerPids()).doesNotContain(readySpare());
         assertThat(awaitTerminal(submit("noop", Map.of())).<String>path("state")).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void aSpareThatCrashesIsReplacedAndCountedAsARestart() {
+        awaitFullPool();
+        await().atMost(DEADLINE).until(() -> readySpare() != null);
+        long spare = readySpare();
+        long crashesBefore = crashes();
+
+        ProcessHandle.of(spare).orElseThrow().destroyForcibly();
+
+        await().atMost(DEADLINE).until(() -> readySpare() != null && readySpare() != spare);
+        assertThat(crashes()).isEqualTo(crashesBefore + 1);
+        assertThat(workerPids()).hasSize(WORKERS).doesNotContain(spare);
+    }
+
+    private long crashes() {
+        Number crashes = api().get("/api/v1/workers").path("restartsByReason.crash");
+        return crashes == null ? 0 : crashes.longValue();
     }
 }

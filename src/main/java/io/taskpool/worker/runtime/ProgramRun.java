@@ -39,6 +39,8 @@ final class ProgramRun {
     /** The variables a program gets from the worker's environment; nothing else is inherited. */
     static final List<String> INHERITED_VARIABLES = List.of("PATH", "HOME", "LANG");
     static final String TASK_ID_VARIABLE = "TASKPOOL_TASK_ID";
+    /** The same name as the service's {@code LeftoverProcesses.VARIABLE}; this side knows none of the service. */
+    static final String WORKER_TOKEN_VARIABLE = "TASKPOOL_WORKER_TOKEN";
 
     /**
      * Between SIGTERM and SIGKILL. A trade-off: long enough for a program to exit cleanly on
@@ -130,6 +132,11 @@ final class ProgramRun {
         }
         environment.putAll(spec.env());
         environment.put(TASK_ID_VARIABLE, taskId);
+        // The worker's mark: should the worker be killed from outside, the service finds the program by it.
+        String workerToken = System.getenv(WORKER_TOKEN_VARIABLE);
+        if (workerToken != null) {
+            environment.put(WORKER_TOKEN_VARIABLE, workerToken);
+        }
         try {
             return builder.start();
         } catch (IOException e) {
