@@ -87,7 +87,8 @@ class WorkerHardeningIT {
             assertThat(workerEnvironment).containsEntry("PATH", System.getenv("PATH"))
                     .containsEntry("MY_REGION", "eu-test");
             assertThat(workerEnvironment.keySet()).allMatch(
-                    name -> List.of("PATH", "HOME", "LANG", "MY_REGION").contains(name) || name.startsWith("LC_"));
+                    name -> List.of("PATH", "HOME", "LANG", "MY_REGION", "TASKPOOL_WORKER_TOKEN").contains(name)
+                            || name.startsWith("LC_"));
             assertThat(String.join("\n", procEntries(workerPid, "environ"))).doesNotContain(marker);
             assertThat(String.join(" ", procEntries(workerPid, "cmdline"))).doesNotContain(marker);
             // The secrets were there to be leaked: the service itself has them.
