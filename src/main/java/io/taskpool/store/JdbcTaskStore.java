@@ -759,19 +759,15 @@ class JdbcTaskStore implements TaskStore {
 
     private Recovery recoverLostRuns(String owner, String ownerLives, boolean everyOwner, boolean expiredOnly,
             TaskFailure.NodeLost lost, int maxInterruptions, Instant now) {
+        // The three statements select the same lost runs (LOST_RUNS): one set of parameters.
+        Map<String, Object> lostRuns = Map.of("owner", owner, "ownerLives", ownerLives, "everyOwner", everyOwner,
+                "expiredOnly", expiredOnly, "now", timestamp(now), "maxInterruptions", maxInterruptions);
         return transactions.execute(status -> {
-            jdbc.sql(RECORD_INTERRUPTED).param("owner", owner).param("ownerLives", ownerLives)
-                    .param("everyOwner", everyOwner).param("expiredOnly", expiredOnly).param("now", timestamp(now))
-                    .param("maxInterruptions", maxInterruptions)
+            jdbc.sql(RECORD_INTERRUPTED).params(lostRuns)
                     .param("code", lost.code()).param("message", lost.message())
                     .update();
-            int requeued = jdbc.sql(REQUEUE_INTERRUPTED).param("owner", owner).param("ownerLives", ownerLives)
-                    .param("everyOwner", everyOwner).param("expiredOnly", expiredOnly).param("now", timestamp(now))
-                    .param("maxInterruptions", maxInterruptions)
-                    .update();
-            List<UUID> leftOver = jdbc.sql(FIND_LOST_LEFT_OVER).param("owner", owner).param("ownerLives", ownerLives)
-                    .param("everyOwner", everyOwner).param("expiredOnly", expiredOnly).param("now", timestamp(now))
-                    .query(UUID.class).list();
+            int requeued = jdbc.sql(REQUEUE_INTERRUPTED).params(lostRuns).update();
+            List<UUID> leftOver = jdbc.sql(FIND_LOST_LEFT_OVER).params(lostRuns).query(UUID.class).list();
             List<UUID> failed = new ArrayList<>();
             for (UUID id : leftOver) {
                 Task task = find(id).orElseThrow();
