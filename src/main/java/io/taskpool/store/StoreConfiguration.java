@@ -71,8 +71,8 @@ class StoreConfiguration {
      * closes the listener (its inferred close method) before the data source it uses.
      */
     @Bean
-    NodeSignals nodeSignals(SqlDialect dialect, DataSource dataSource, JdbcClient jdbc) {
-        return dialect == SqlDialect.POSTGRESQL ? new PostgresNodeSignals(dataSource, jdbc) : NodeSignals.NONE;
+    NodeSignals nodeSignals(SqlDialect dialect, DataSource dataSource, JdbcClient jdbc, JsonMapper json) {
+        return dialect == SqlDialect.POSTGRESQL ? new PostgresNodeSignals(dataSource, jdbc, json) : NodeSignals.NONE;
     }
 
     @Bean

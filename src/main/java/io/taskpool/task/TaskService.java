@@ -149,7 +149,7 @@ public class TaskService {
         }
         // Published before the dispatcher is woken, so that QUEUED comes before the claim's RUNNING
         // (unless a dispatcher already awake claims the task in between).
-        events.publish(TaskEvent.current(task, now));
+        publish(TaskEvent.current(task, now));
         queued(task.type(), 1);
         tenantRoom.added(task.tenant(), 1);
         return new Submitted<>(task, true);
@@ -239,7 +239,35 @@ public class TaskService {
             public void cancelRequested(UUID taskId) {
                 workers.cancelRunning(taskId);
             }
+
+            @Override
+            public void taskEvent(TaskEvent event) {
+                changedElsewhere(event);
+            }
         });
+    }
+
+    /** Publishes a change made here, to this replica's followers and to the other replicas'. */
+    private void publish(TaskEvent event) {
+        events.publish(event);
+        signals.taskEvent(event);
+    }
+
+    /**
+     * Another replica changed a task: its followers here hear of it as if it happened here, and
+     * an end answers the long polls and batch streams waiting for it here.
+     */
+    private void changedElsewhere(TaskEvent event) {
+        events.publish(event);
+        // The poll below would otherwise announce the same change once more.
+        seenElsewhere.computeIfPresent(event.taskId(), (id, seen) -> seenKey(event.state(), event.attempt(),
+                event.progress()));
+        if (event.isTerminal()) {
+            completions.terminated(event.taskId());
+            if (event.batchId() != null) {
+                batchSignals.itemFinished(event.batchId(), event.batchIndex());
+            }
+        }
     }
 
     /** New tasks are committed: count them and wake the dispatcher. */
@@ -453,7 +481,7 @@ public class TaskService {
         queueDepth.removed(claimed.stream().mapToInt(List::size).sum());
         for (List<Task> chunk : claimed) {
             for (Task task : chunk) {
-                events.publish(TaskEvent.current(task, task.startedAt()));
+                publish(TaskEvent.current(task, task.startedAt()));
                 Instant queuedSince = task.notBefore() != null && task.notBefore().isAfter(task.createdAt())
                         ? task.notBefore() : task.createdAt();
                 // Clocks of replicas may differ a little: never a negative wait.
@@ -548,7 +576,7 @@ public class TaskService {
     /** A failed attempt went back to the queue: tell followers, and wake the dispatcher in time. */
     private void retried(TaskOutcome outcome) {
         Task task = outcome.task();
-        events.publish(TaskEvent.state(task, TaskState.QUEUED, outcome.failure().code(), clock.instant()));
+        publish(TaskEvent.state(task, TaskState.QUEUED, outcome.failure().code(), clock.instant()));
         Counter.builder("taskpool.tasks.retried").tag("type", task.type()).tag("code", outcome.failure().code())
                 .description("Failed attempts sent back to the queue for another").register(meters).increment();
         queueDepth.added(1);
@@ -561,7 +589,7 @@ public class TaskService {
 
     public void progressed(Task task, TaskProgress progress) {
         if (store.recordProgress(task.id(), task.attempt(), progress)) {
-            events.publish(TaskEvent.progress(task, progress, clock.instant()));
+            publish(TaskEvent.progress(task, progress, clock.instant()));
         }
     }
 
@@ -611,12 +639,16 @@ public class TaskService {
         Instant now = clock.instant();
         for (UUID id : followed) {
             store.find(id).ifPresent(task -> {
-                String seen = task.state() + "/" + task.attempt() + "/" + task.progress();
+                String seen = seenKey(task.state(), task.attempt(), task.progress());
                 if (!seen.equals(seenElsewhere.put(id, seen))) {
                     events.publish(TaskEvent.current(task, now));
                 }
             });
         }
+    }
+
+    private static String seenKey(TaskState state, int attempt, TaskProgress progress) {
+        return state + "/" + attempt + "/" + progress;
     }
 
     /**
@@ -715,13 +747,13 @@ public class TaskService {
         }
         Instant now = clock.instant();
         for (UUID id : ids) {
-            store.find(id).ifPresent(task -> events.publish(TaskEvent.current(task, now)));
+            store.find(id).ifPresent(task -> publish(TaskEvent.current(task, now)));
         }
     }
 
     private void finished(Task task, TaskState state, String code) {
         history.finished(task.tenant());
-        events.publish(TaskEvent.state(task, state, code.isEmpty() ? null : code, clock.instant()));
+        publish(TaskEvent.state(task, state, code.isEmpty() ? null : code, clock.instant()));
         completions.terminated(task.id());
         if (task.batchId() != null) {
             batchSignals.itemFinished(task.batchId(), task.batchIndex());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.taskpool.TaskpoolApplication;
 import io.taskpool.support.ServiceProcess;
@@ -18,9 +19,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -259,5 +262,61 @@ class ClusterIT {
                         .get("/api/v1/workers").jsonPath().getList("workers.taskId").contains(longTask)));
             }
         }
+    }
+
+    @Test
+    void everyReplicasTaskEventsReachTheEventStreamsOfEach() throws Exception {
+        cleanDatabase();
+        try (ServiceProcess a = replica("events-a"); ServiceProcess b = replica("events-b")) {
+            List<String> seenOnA = follow(a);
+            List<String> seenOnB = follow(b);
+            Set<Object> pidsOfA = workerPids(a);
+            Set<Object> pidsOfB = workerPids(b);
+            // Tasks run wherever a worker is free first: submit until each replica has run some.
+            List<String> ids = new ArrayList<>();
+            Set<String> ranOn = new HashSet<>();
+            for (int round = 0; round < 10 && ranOn.size() < 2; round++) {
+                List<String> submitted = IntStream.range(0, 4)
+                        .mapToObj(i -> submit(a, Map.of("type", "sleep", "input", Map.of("ms", 300)))).toList();
+                ids.addAll(submitted);
+                for (String id : submitted) {
+                    Object pid = await().atMost(DEADLINE).until(() -> task(a, id),
+                            t -> "SUCCEEDED".equals(t.path("state"))).path("workerPid");
+                    ranOn.add(pidsOfA.contains(pid) ? "a" : pidsOfB.contains(pid) ? "b" : "unknown " + pid);
+                }
+            }
+            assertThat(ranOn).containsExactlyInAnyOrder("a", "b");
+            List<String> ends = ids.stream().map(id -> id + " SUCCEEDED").toList();
+            await().atMost(DEADLINE).untilAsserted(() -> assertThat(seenOnA).containsAll(ends));
+            await().atMost(DEADLINE).untilAsserted(() -> assertThat(seenOnB).containsAll(ends));
+
+            // A long poll on one replica answers as soon as the other has stored the end.
+            for (int i = 0; i < 5; i++) {
+                String id = submit(a, Map.of("type", "sleep", "input", Map.of("ms", 200)));
+                Response done = given().port(b.port).queryParam("waitMs", 30000).get("/api/v1/tasks/{id}", id)
+                        .then().statusCode(200).extract().response();
+                java.time.Instant answered = java.time.Instant.now();
+                assertThat(done.<String>path("state")).isEqualTo("SUCCEEDED");
+                log.info("Long poll on B answered {} ms after the task's end",
+                        Duration.between(java.time.Instant.parse(done.path("finishedAt")), answered).toMillis());
+            }
+        }
+    }
+
+    /** The events of {@code GET /api/v1/events} on a replica, as "taskId state", collected as they come. */
+    private static List<String> follow(ServiceProcess replica) throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        java.net.http.HttpResponse<Stream<String>> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + replica.port
+                        + "/api/v1/events")).header("Accept", "text/event-stream").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        Thread reader = new Thread(() -> response.body().filter(line -> line.startsWith("data:"))
+                .map(line -> JsonPath.from(line.substring(5).strip()))
+                .forEach(data -> seen.add(data.getString("taskId") + " " + data.getString("state"))),
+                "events-of-" + replica.port);
+        reader.setDaemon(true);
+        reader.start();
+        return seen;
     }
 }
