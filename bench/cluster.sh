@@ -3,7 +3,8 @@
 # 3,000) submitted one per request by 32 concurrent clients spread over the replicas, from the
 # first request until the last task is terminal; first with one replica, then with two. Each
 # replica has WORKERS workers (default 2). PostgreSQL runs from Maven Central binaries (the test
-# dependency embedded-postgres). Prints one JSON line per figure. Uses target/taskpool.jar
+# dependency embedded-postgres). Then figure 7 of bench/figures.py (list pages with a deep queue)
+# on that PostgreSQL. Prints one JSON line per figure. Uses target/taskpool.jar
 # (./mvnw package first; JAR=... for another build) and ports 18380-18385 and 15433 on loopback.
 # PostgreSQL runs with its production defaults for durability: each commit waits for its WAL flush.
 set -euo pipefail
@@ -118,3 +119,10 @@ measure 1 18380
 start_replica replica-2 18382 18383
 measure 2 18380 18382 >/dev/null
 measure 2 18380 18382
+
+# Figure 7 on PostgreSQL: list pages by each filter with QUEUED (default 100,000) queued behind
+# sleeping workers (every worker of both replicas holds one), through replica-1.
+if [ "${QUEUED:-100000}" -gt 0 ]; then
+  python3 bench/figures.py --port 18380 --management 18381 --pid "${pids[1]}" --workers $((2 * workers)) \
+    --only 7 --store postgresql --queued "${QUEUED:-100000}" --scale-submits 2000 --list-n 200
+fi

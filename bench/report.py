@@ -97,7 +97,9 @@ def main():
     pool_map = one("peer_pool_map_items_per_s")
     f1, f2, f3 = one("1_noop_throughput_tasks_per_s"), one("2_batch_items_per_s"), one("3_noop_round_trip_ms")
     f4, f5c, f5r = one("4_cpu_scaling_efficiency"), one("5_cancel_to_cancelled_ms"), one("5_worker_replacement_ms")
-    f2b, f6, f7 = one("2b_batch_cancel_ms"), one("6_memory_mib"), one("7_scale")
+    f2b, f6, f0 = one("2b_batch_cancel_ms"), one("6_memory_mib"), one("0_startup_ms")
+    f7_by_store = {line.get("store", "h2"): line for line in by.get("7_scale", [])}
+    f7, f7pg = f7_by_store.get("h2"), f7_by_store.get("postgresql")
     f8 = {line["replicas"]: line for line in by.get("8_postgres_noop_tasks_per_s", [])}
     get = lambda d, *path: None if d is None else _dig(d, path)  # noqa: E731
     pg1 = get(f8.get(1), "value")
@@ -118,7 +120,12 @@ def main():
     r8 = ratio(pg1, celery_tp)
     cancel_items = get(f2b, "items")
     eff = f4 and f4["median"]
+    start_jar = None if f0 is None or not f0["jar"] else sorted(f0["jar"])[len(f0["jar"]) // 2]
+    start_cds = None if f0 is None or not f0["cds"] else sorted(f0["cds"])[len(f0["cds"]) // 2]
     rows = [
+        ("0. start-up to ready, fresh store, ms: executable jar / extracted jar with a class-data archive (as the image)",
+         f"{fmt(start_jar)} / {fmt(start_cds)}", "–", None, "≤ 4,000 ms",
+         verdict(at_most(start_cds if start_cds is not None else start_jar, 4000))),
         ("1. no-op tasks/s, one per request, 32 clients (hey)", span(f1),
          f"Celery `delay()`+`get()`: {fmt(celery_tp)}", r1, "≥ 5× Celery and ≥ 5,000/s",
          verdict(all_of(at_least(r1, 5), at_least(get(f1, "median"), 5000)))),
@@ -150,6 +157,10 @@ def main():
         (f"7. `GET /api/v1/tasks?limit=100` p99 with {fmt(f7 and f7['queued'])} queued, ms",
          fmt(f7 and f7["list_ms"]["p99"], 2), "–", None, "≤ 50 ms",
          verdict(None if f7 is None else f7["list_ms"]["p99"] <= 50)),
+        (f"7. list p99 of the slowest filter (`state`, `type`, `batchId`, combined), ms: H2 with {fmt(get(f7, 'queued'))} queued"
+         f" / PostgreSQL with {fmt(get(f7pg, 'queued'))}",
+         f"{fmt(get(f7, 'filters_p99_max_ms'), 2)} / {fmt(get(f7pg, 'filters_p99_max_ms'), 2)}", "–", None, "≤ 50 ms on both",
+         verdict(all_of(at_most(get(f7, "filters_p99_max_ms"), 50), at_most(get(f7pg, "filters_p99_max_ms"), 50)))),
         ("8. no-op tasks/s on PostgreSQL, 1 replica, 32 clients (bench/cluster.sh)",
          "not measured" if pg1 is None else fmt(pg1), f"Celery `delay()`+`get()`: {fmt(celery_tp)}", r8,
          "≥ 2× Celery", verdict(at_least(r8, 2))),
@@ -175,6 +186,11 @@ def main():
         out.append(f"| {name} | {ours} | {peer} | {'–' if r is None else r} | {target} | {v} |")
     table_end = len(out)
     out += ["", "Further figures of the same run:", ""]
+    if f0:
+        out.append(f"- Start-up: each start to `/actuator/health/readiness` UP, with {f0['workers']} workers "
+                   f"and an empty store (Flyway builds the schema): executable jar {f0['jar']} ms; extracted jar "
+                   f"with the class-data archive of a training run "
+                   + (f"{f0['cds']} ms." if f0["cds"] else "not measured (`--quick`)."))
     if f1:
         out.append(f"- Figure 1: {f1['tasks']} tasks per round; the submissions alone ran at "
                    f"{span(f1, 'submit_per_s')} requests/s.")
@@ -207,6 +223,10 @@ def main():
                    f"list p50 {f7['list_ms']['p50']} ms; `?state=QUEUED&limit=100` p50/p99 "
                    f"{f7['list_queued_ms']['p50']}/{f7['list_queued_ms']['p99']} ms; heap after a full GC "
                    f"{f7['heap_after_gc_mib']['idle']} MiB idle, {f7['heap_after_gc_mib']['queued']} MiB with the queue.")
+    for f in (f7, f7pg):
+        if f and f.get("filters_ms"):
+            out.append(f"- Figure 7, list p50/p99 ms by filter on {'PostgreSQL (bench/cluster.sh, two replicas)' if f is f7pg else 'H2'}: "
+                       + "; ".join(f"`{name}` {t['p50']}/{t['p99']}" for name, t in f["filters_ms"].items()) + ".")
     if f8:
         parts = [f"{r} replica{'s' if r > 1 else ''}: {line['value']:,} tasks/s ({ratio(line['value'], celery_tp)}× Celery)"
                  for r, line in sorted(f8.items())]

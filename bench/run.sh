@@ -82,15 +82,47 @@ fi
 dir=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$dir"' EXIT
+# Starts the service from the jar (or, given a class-data archive, from the extracted jar with it)
+# with a fresh store in $1; sets pid, and ready_ms to the milliseconds until it reported ready.
+start_service() { # directory [archive]
+  local started_ns jar=$root/target/taskpool.jar cds=()
+  if [ -n "${2:-}" ]; then
+    jar=$extracted/taskpool.jar
+    cds=(-XX:SharedArchiveFile="$2" -Xlog:cds=off -Xlog:class+path=off)
+  fi
+  mkdir -p "$1"
+  started_ns=$(date +%s%N)
+  (cd "$1" && exec java -Xmx512m "${cds[@]}" -jar "$jar" \
+    --server.address=127.0.0.1 --server.port=$port --management.server.port=$management \
+    --taskpool.workers.count="$workers" --taskpool.queue.capacity=1000000 >service.log 2>&1) &
+  pid=$!
+  until curl -sf "127.0.0.1:$management/actuator/health/readiness" >/dev/null; do
+    kill -0 $pid 2>/dev/null || { cat "$1/service.log" >&2; exit 1; }
+    sleep 0.02
+  done
+  ready_ms=$(( ($(date +%s%N) - started_ns) / 1000000 ))
+}
+
+extracted=$dir/extracted
+if ! $quick; then
+  # Start-up as the image runs it: the jar extracted, with a class-data archive of a training run
+  # (the Dockerfile does the same), against the plain executable jar.
+  log "start-up: executable jar, then extracted jar with a class-data archive"
+  java -Djarmode=tools -jar "$root/target/taskpool.jar" extract --destination "$extracted" >/dev/null
+  (cd "$dir" && java -XX:ArchiveClassesAtExit="$dir/app.jsa" -Dspring.context.exit=onRefresh \
+    -jar "$extracted/taskpool.jar" --taskpool.workers.count=1 >training.log 2>&1)
+  jar_ms=() cds_ms=()
+  for round in 1 2 3; do
+    start_service "$dir/start-jar-$round"; jar_ms+=("$ready_ms"); kill $pid; wait $pid 2>/dev/null || true
+    start_service "$dir/start-cds-$round" "$dir/app.jsa"; cds_ms+=("$ready_ms"); kill $pid; wait $pid 2>/dev/null || true
+  done
+  pid=
+  echo "{\"figure\":\"0_startup_ms\",\"fresh_store\":true,\"workers\":$workers,\"jar\":[$(IFS=,; echo "${jar_ms[*]}")],\"cds\":[$(IFS=,; echo "${cds_ms[*]}")]}" | record
+fi
+
 log "starting the service ($workers workers, fresh store in $dir)"
-(cd "$dir" && exec java -Xmx512m -jar "$root/target/taskpool.jar" --server.address=127.0.0.1 \
-  --server.port=$port --management.server.port=$management --taskpool.workers.count="$workers" \
-  --taskpool.queue.capacity=1000000 >service.log 2>&1) &
-pid=$!
-until curl -sf "127.0.0.1:$management/actuator/health/readiness" >/dev/null; do
-  kill -0 $pid 2>/dev/null || { cat "$dir/service.log" >&2; exit 1; }
-  sleep 0.2
-done
+start_service "$dir/service"
+$quick && echo "{\"figure\":\"0_startup_ms\",\"fresh_store\":true,\"workers\":$workers,\"jar\":[$ready_ms],\"cds\":[]}" | record
 log "figures 1-7"
 python3 bench/figures.py --port $port --management $management --pid $pid --workers "$workers" \
   --rounds $rounds --tasks $tasks --batch-items $batch --batch-rounds $batch_rounds --latency-n $latency --cpu-tasks $cpu_tasks \
@@ -101,7 +133,7 @@ pid=
 if $quick; then
   echo '{"figure":"8_postgres_skipped","why":"--quick"}' | record
 else
-  log "figure 8: PostgreSQL, one and two replicas"
+  log "figure 8: PostgreSQL, one and two replicas; figure 7 on PostgreSQL"
   TASKS=2000 WORKERS="$workers" bench/cluster.sh | sed 's/"figure": "postgres_noop_tasks_per_s"/"figure": "8_postgres_noop_tasks_per_s"/' | record \
     || log "figure 8 failed"
 fi

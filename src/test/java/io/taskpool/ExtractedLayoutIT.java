@@ -22,10 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The container image's layout, built the way the {@code Dockerfile} builds it: the jar extracted
- * with {@code -Djarmode=tools extract --layers --launcher}, each layer copied in turn into one
- * {@code app} directory, and the service started there by {@code JarLauncher} on the class path
- * {@code .}. Its workers must start from the exploded classes (not from a copy under /tmp) and
- * run a task, and the pool must be full.
+ * with {@code -Djarmode=tools extract --layers}, each layer copied in turn into one {@code app}
+ * directory, a class-data archive made by a training run, and the service started there with
+ * {@code -XX:SharedArchiveFile=taskpool.jsa -jar taskpool.jar}. It must load its classes from the
+ * archive; its workers must start from {@code taskpool.jar} as it is (not from a copy under
+ * /tmp) and run a task, and the pool must be full.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ExtractedLayoutIT {
@@ -40,13 +41,14 @@ class ExtractedLayoutIT {
     @Test
     void workersStartFromTheImageLayout() throws Exception {
         Path app = imageLayout();
-        assertThat(app.resolve("BOOT-INF/classes")).isDirectory();
-        assertThat(app.resolve("BOOT-INF/lib")).isDirectory();
-        assertThat(app.resolve("org/springframework/boot/loader/launch/JarLauncher.class")).exists();
+        assertThat(app.resolve("taskpool.jar")).isRegularFile();
+        assertThat(app.resolve("lib")).isDirectory();
+        Path archive = trainingRun(app);
 
-        // "-cp ." is what the image's ENTRYPOINT gets by default (java's class path when none is given).
+        // The image's ENTRYPOINT, with the class loading logged to tell where each class came from.
         try (ServiceProcess service = ServiceProcess.start(app,
-                List.of("-cp", ".", "org.springframework.boot.loader.launch.JarLauncher"),
+                List.of("-XX:SharedArchiveFile=" + archive.getFileName(), "-Xlog:class+load=info:file=classes.log",
+                        "-jar", "taskpool.jar"),
                 List.of("--taskpool.workers.count=2"))) {
             String state = given().port(service.port).contentType(ContentType.JSON).queryParam("waitMs", 30000)
                     .body(Map.of("type", "noop", "input", Map.of()))
@@ -69,19 +71,38 @@ class ExtractedLayoutIT {
                     .toList();
             assertThat(workerCommands).hasSize(3)
                     .allSatisfy(command -> assertThat(command)
-                            .contains(app.resolve("BOOT-INF/classes").toString())
+                            .contains(app.resolve("taskpool.jar").toString())
                             .doesNotContain("taskpool-worker-classes-"));
             assertThat(Files.readString(service.log())).contains("memory budget: service heap ");
+            // The service's own classes and Spring's came from the archive, not from the jars.
+            List<String> loaded = Files.readAllLines(app.resolve("classes.log"));
+            assertThat(loaded).anySatisfy(line -> assertThat(line)
+                    .contains("io.taskpool.task.TaskService ").contains("source: shared objects file"));
+            assertThat(loaded).anySatisfy(line -> assertThat(line)
+                    .contains("org.springframework.context.support.AbstractApplicationContext ")
+                    .contains("source: shared objects file"));
         }
     }
 
-    /** {@code extract --layers --launcher}, then every layer's contents into {@code app}. */
+    /** The Dockerfile's training run: the context is refreshed, the classes it loaded archived. */
+    private static Path trainingRun(Path app) throws IOException, InterruptedException {
+        Process training = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:ArchiveClassesAtExit=taskpool.jsa", "-Dspring.context.exit=onRefresh", "-jar", "taskpool.jar",
+                "--spring.datasource.url=jdbc:h2:mem:training", "--taskpool.workers.count=1")
+                .directory(app.toFile()).redirectErrorStream(true)
+                .redirectOutput(app.resolve("training.log").toFile()).start();
+        assertThat(training.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(training.exitValue()).as(Files.readString(app.resolve("training.log"))).isZero();
+        return app.resolve("taskpool.jsa");
+    }
+
+    /** {@code extract --layers}, then every layer's contents into {@code app}. */
     private Path imageLayout() throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("taskpool.jar", "target/taskpool.jar")).toAbsolutePath();
         assertThat(jar).as("the packaged jar (run through 'mvnw verify')").exists();
         Path layers = workDir.resolve("layers");
         Process extract = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djarmode=tools", "-jar", jar.toString(), "extract", "--layers", "--launcher",
+                "-Djarmode=tools", "-jar", jar.toString(), "extract", "--layers",
                 "--destination", layers.toString())
                 .inheritIO().start();
         assertThat(extract.waitFor(60, TimeUnit.SECONDS)).isTrue();
