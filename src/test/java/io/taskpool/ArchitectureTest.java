@@ -2,6 +2,7 @@ package io.taskpool;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -52,5 +53,26 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("io.taskpool.worker..")
                 .should().dependOnClassesThat().resideInAPackage("io.taskpool.store..")
                 .check(classes);
+    }
+
+    @Test
+    void theApiKnowsOnlyTheTaskDomain() {
+        noClasses().that().resideInAPackage("io.taskpool.api..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.taskpool.store..", "io.taskpool.worker..",
+                        "io.taskpool.config..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheApplicationKnowsTheWiring() {
+        noClasses().that().resideInAnyPackage("io.taskpool.api..", "io.taskpool.task..", "io.taskpool.store..",
+                        "io.taskpool.worker..", "io.taskpool.spi..")
+                .should().dependOnClassesThat().resideInAPackage("io.taskpool.config..")
+                .check(classes);
+    }
+
+    @Test
+    void packagesFormNoCycles() {
+        slices().matching("io.taskpool.(*)..").should().beFreeOfCycles().check(classes);
     }
 }

@@ -7,7 +7,7 @@ import io.swagger.v3.oas.annotations.info.License;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
 import io.swagger.v3.oas.annotations.servers.Server;
-import io.taskpool.config.TaskpoolProperties;
+import io.taskpool.task.BatchProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -82,10 +82,9 @@ class ApiConfiguration {
     }
 
     @Bean
-    FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimitFilter(TaskpoolProperties properties) {
+    FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimitFilter(ApiProperties api) {
         FilterRegistrationBean<RequestSizeLimitFilter> registration = new FilterRegistrationBean<>(
-                new RequestSizeLimitFilter(properties.api().maxBody().toBytes(),
-                        properties.api().maxBatchBody().toBytes()));
+                new RequestSizeLimitFilter(api.maxBody().toBytes(), api.maxBatchBody().toBytes()));
         registration.addUrlPatterns("/api/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
@@ -96,9 +95,9 @@ class ApiConfiguration {
      * client reads slowly. No queue: past {@code taskpool.batches.max-streams} a request gets 429.
      */
     @Bean(destroyMethod = "shutdownNow")
-    ExecutorService batchStreamExecutor(TaskpoolProperties properties) {
+    ExecutorService batchStreamExecutor(BatchProperties batches) {
         AtomicInteger count = new AtomicInteger();
-        return new ThreadPoolExecutor(0, properties.batches().maxStreams(), 60, TimeUnit.SECONDS,
+        return new ThreadPoolExecutor(0, batches.maxStreams(), 60, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), runnable -> {
                     Thread thread = new Thread(runnable, "batch-stream-" + count.incrementAndGet());
                     thread.setDaemon(true);

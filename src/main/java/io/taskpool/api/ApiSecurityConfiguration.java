@@ -1,6 +1,5 @@
 package io.taskpool.api;
 
-import io.taskpool.config.TaskpoolProperties;
 import jakarta.servlet.DispatcherType;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +43,8 @@ class ApiSecurityConfiguration {
     private static final String ADMIN = "ADMIN";
 
     @Bean
-    Callers callers(TaskpoolProperties properties, ObjectProvider<JwtDecoder> jwtDecoder) {
-        boolean open = properties.security().apiKeys().isEmpty() && jwtDecoder.getIfAvailable() == null;
+    Callers callers(SecurityProperties security, ObjectProvider<JwtDecoder> jwtDecoder) {
+        boolean open = security.apiKeys().isEmpty() && jwtDecoder.getIfAvailable() == null;
         if (open) {
             log.warn("No API keys are configured (taskpool.security.api-keys) and no JWT issuer: the API at"
                     + " /api/v1 is open to anyone who can reach this port, and every caller is one tenant with every"
@@ -56,7 +55,7 @@ class ApiSecurityConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain apiSecurity(HttpSecurity http, TaskpoolProperties properties,
+    SecurityFilterChain apiSecurity(HttpSecurity http, SecurityProperties security,
             ObjectProvider<JwtDecoder> jwtDecoder,
             @Qualifier("handlerExceptionResolver") HandlerExceptionResolver errors) throws Exception {
         http.securityMatcher("/api/v1/**")
@@ -67,13 +66,13 @@ class ApiSecurityConfiguration {
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable);
         JwtDecoder jwt = jwtDecoder.getIfAvailable();
-        if (properties.security().apiKeys().isEmpty() && jwt == null) {
+        if (security.apiKeys().isEmpty() && jwt == null) {
             return http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll()).build();
         }
         AuthenticationEntryPoint unauthenticated = (request, response, e) ->
                 errors.resolveException(request, response, null, e);
         AccessDeniedHandler forbidden = (request, response, e) -> errors.resolveException(request, response, null, e);
-        AuthenticationManager manager = authenticationManager(properties.security(), jwt);
+        AuthenticationManager manager = authenticationManager(security, jwt);
         http.oauth2ResourceServer(server -> server
                         .authenticationManagerResolver(request -> manager)
                         .authenticationEntryPoint(unauthenticated)

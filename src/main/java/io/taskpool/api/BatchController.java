@@ -7,7 +7,6 @@ import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import io.taskpool.config.TaskpoolProperties;
 import io.taskpool.task.BatchNotFoundException;
 import io.taskpool.task.BatchResultStream;
 import io.taskpool.task.BatchService;
@@ -65,13 +64,13 @@ class BatchController {
 
     BatchController(BatchService batches, Callers callers, BatchResultStream results,
             @Qualifier("batchStreamExecutor") ExecutorService streams, JsonMapper json,
-            TaskpoolProperties properties) {
+            ApiProperties api) {
         this.batches = batches;
         this.callers = callers;
         this.results = results;
         this.streams = streams;
         this.json = json;
-        this.maxInputBytes = properties.api().maxBody().toBytes();
+        this.maxInputBytes = api.maxBody().toBytes();
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)

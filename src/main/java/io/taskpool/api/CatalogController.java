@@ -5,7 +5,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.taskpool.task.NodeIdentity;
 import io.taskpool.task.TaskService;
-import io.taskpool.worker.WorkerPool;
+import io.taskpool.task.WorkerGateway;
 import java.util.Comparator;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -24,11 +24,11 @@ import tools.jackson.databind.json.JsonMapper;
 class CatalogController {
 
     private final TaskService tasks;
-    private final WorkerPool pool;
+    private final WorkerGateway pool;
     private final JsonMapper json;
     private final NodeIdentity node;
 
-    CatalogController(TaskService tasks, WorkerPool pool, JsonMapper json, NodeIdentity node) {
+    CatalogController(TaskService tasks, WorkerGateway pool, JsonMapper json, NodeIdentity node) {
         this.tasks = tasks;
         this.pool = pool;
         this.json = json;

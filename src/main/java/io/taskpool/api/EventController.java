@@ -6,7 +6,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import io.taskpool.config.TaskpoolProperties;
 import io.taskpool.task.Caller;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskEvents;
@@ -45,12 +44,12 @@ class EventController {
     private final int maxStreams;
     private final AtomicInteger open = new AtomicInteger();
 
-    EventController(TaskService tasks, Callers callers, TaskEvents events, Clock clock, TaskpoolProperties properties) {
+    EventController(TaskService tasks, Callers callers, TaskEvents events, Clock clock, ApiProperties api) {
         this.tasks = tasks;
         this.callers = callers;
         this.events = events;
         this.clock = clock;
-        this.maxStreams = properties.api().maxEventStreams();
+        this.maxStreams = api.maxEventStreams();
     }
 
     @GetMapping(path = "/api/v1/tasks/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

@@ -6,7 +6,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import io.taskpool.config.TaskpoolProperties;
 import io.taskpool.task.NewTask;
 import io.taskpool.task.TaskAttempt;
 import io.taskpool.task.Task;
@@ -61,11 +60,11 @@ class TaskController {
     private final JsonMapper json;
     private final long maxInputBytes;
 
-    TaskController(TaskService tasks, Callers callers, JsonMapper json, TaskpoolProperties properties) {
+    TaskController(TaskService tasks, Callers callers, JsonMapper json, ApiProperties api) {
         this.tasks = tasks;
         this.callers = callers;
         this.json = json;
-        this.maxInputBytes = properties.api().maxBody().toBytes();
+        this.maxInputBytes = api.maxBody().toBytes();
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)

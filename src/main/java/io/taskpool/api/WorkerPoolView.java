@@ -2,8 +2,7 @@ package io.taskpool.api;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.taskpool.task.NodeIdentity;
-import io.taskpool.worker.PoolStatus;
-import io.taskpool.worker.ResidentMemory;
+import io.taskpool.task.PoolStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

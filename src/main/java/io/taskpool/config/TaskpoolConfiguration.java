@@ -1,7 +1,10 @@
 package io.taskpool.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.taskpool.api.ApiProperties;
+import io.taskpool.api.SecurityProperties;
 import io.taskpool.task.BatchItemWriter;
+import io.taskpool.task.BatchProperties;
 import io.taskpool.task.BatchResultStream;
 import io.taskpool.task.BatchService;
 import io.taskpool.task.BatchSignals;
@@ -82,6 +85,23 @@ class TaskpoolConfiguration {
     @Bean
     InputSchemas inputSchemas() {
         return new InputSchemas();
+    }
+
+    // The API's parts of the configuration, on their own: the api package knows nothing of this one.
+
+    @Bean
+    ApiProperties apiProperties(TaskpoolProperties properties) {
+        return properties.api();
+    }
+
+    @Bean
+    SecurityProperties securityProperties(TaskpoolProperties properties) {
+        return properties.security();
+    }
+
+    @Bean
+    BatchProperties batchProperties(TaskpoolProperties properties) {
+        return properties.batches();
     }
 
     /** Created once per start of the process: the owner of every task this process claims. */

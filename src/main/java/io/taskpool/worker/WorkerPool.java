@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.taskpool.task.PoolStatus;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskFailure;
 import io.taskpool.task.TaskOutcome;
@@ -11,6 +12,7 @@ import io.taskpool.task.TaskProgress;
 import io.taskpool.task.TaskService;
 import io.taskpool.task.TaskType;
 import io.taskpool.task.WorkerGateway;
+import io.taskpool.task.WorkerState;
 import io.taskpool.worker.PoolEvent.Assign;
 import io.taskpool.worker.PoolEvent.CancelRequested;
 import io.taskpool.worker.PoolEvent.FrameReceived;
@@ -219,6 +221,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     }
 
     /** The pool as of the supervisor's last round. */
+    @Override
     public PoolStatus status() {
         return status;
     }
@@ -229,6 +232,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
      * running. New workers see the plug-in jars as they are now, and their task types replace
      * the pool's.
      */
+    @Override
     public void restart() {
         events.add(new RestartRequested());
     }

@@ -1,5 +1,6 @@
 package io.taskpool.worker;
 
+import io.taskpool.task.PoolStatus;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 

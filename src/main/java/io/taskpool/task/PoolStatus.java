@@ -1,4 +1,4 @@
-package io.taskpool.worker;
+package io.taskpool.task;
 
 import java.time.Instant;
 import java.util.List;
@@ -25,7 +25,7 @@ public record PoolStatus(int size, int busy, int idle, long restarts, Map<String
     public record Worker(int id, Long pid, WorkerState state, UUID taskId, Instant taskStartedAt, long tasksCompleted,
             Instant startedAt) {}
 
-    static PoolStatus empty(int size) {
+    public static PoolStatus empty(int size) {
         return new PoolStatus(size, 0, 0, 0, Map.of(), false, 0, null, List.of(), null);
     }
 }

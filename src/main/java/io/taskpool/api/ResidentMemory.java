@@ -1,4 +1,4 @@
-package io.taskpool.worker;
+package io.taskpool.api;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,14 +8,14 @@ import java.nio.file.Path;
  * How much memory a process holds in RAM (its resident set), read from {@code /proc} on Linux.
  * Elsewhere, and for a process that has just exited, there is no answer.
  */
-public final class ResidentMemory {
+final class ResidentMemory {
 
     private static final Path PROC = Path.of("/proc");
 
     private ResidentMemory() {}
 
     /** The resident set of process {@code pid} in bytes, or null when it cannot be read. */
-    public static Long ofProcess(long pid) {
+    static Long ofProcess(long pid) {
         Path status = PROC.resolve(Long.toString(pid)).resolve("status");
         try {
             for (String line : Files.readAllLines(status)) {

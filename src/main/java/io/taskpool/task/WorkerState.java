@@ -1,4 +1,4 @@
-package io.taskpool.worker;
+package io.taskpool.task;
 
 /** A worker slot as {@code GET /api/v1/workers} shows it. */
 public enum WorkerState {
