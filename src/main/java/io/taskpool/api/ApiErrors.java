@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.context.MessageSourceResolvable;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -50,19 +49,18 @@ import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
- * The only place that turns exceptions into HTTP answers: RFC 9457 problem details with a stable
- * {@code type}, a specific {@code detail} and, where it helps, {@code field}, {@code taskId},
- * {@code state} and {@code error}. Never a stack trace.
+ * Turns the exceptions of request handling into HTTP answers: RFC 9457 problem details of a
+ * {@link ProblemType}, with a specific {@code detail} and, where it helps, {@code field},
+ * {@code taskId}, {@code state} and {@code error}. Never a stack trace.
  */
 @RestControllerAdvice
 class ApiErrors extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
-    private static final String TYPE_PREFIX = "urn:taskpool:problem:";
 
     @ExceptionHandler
     ProblemDetail taskNotFound(TaskNotFoundException e) {
-        ProblemDetail problem = problem(HttpStatus.NOT_FOUND, "task-not-found", "Task not found", e.getMessage());
+        ProblemDetail problem = ProblemType.TASK_NOT_FOUND.with(e.getMessage());
         problem.setProperty("taskId", e.taskId());
         return problem;
     }
@@ -70,8 +68,8 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ProblemDetail stateConflict(TaskStateConflictException e) {
         Task task = e.task();
-        ProblemDetail problem = problem(HttpStatus.CONFLICT, "task-state-conflict", "Task is " + task.state(),
-                e.getMessage());
+        ProblemDetail problem = ProblemType.TASK_STATE_CONFLICT.with(e.getMessage());
+        problem.setTitle("Task is " + task.state());
         problem.setProperty("taskId", task.id().toString());
         problem.setProperty("state", task.state().name());
         if (task.error() != null) {
@@ -82,8 +80,8 @@ class ApiErrors extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> queueFull(QueueFullException e) {
-        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "queue-full", "Queue full", e.getMessage());
-        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+        ProblemDetail problem = ProblemType.QUEUE_FULL.with(e.getMessage());
+        return ResponseEntity.status(problem.getStatus())
                 .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
                 .body(problem);
     }
@@ -94,8 +92,8 @@ class ApiErrors extends ResponseEntityExceptionHandler {
         String detail = e instanceof InsufficientAuthenticationException
                 ? "this endpoint needs an API key: send it as 'Authorization: Bearer <key>'"
                 : "the credentials were refused: " + (e.getMessage() == null ? "not a valid bearer token" : e.getMessage());
-        ProblemDetail problem = problem(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized", detail);
-        return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+        ProblemDetail problem = ProblemType.UNAUTHORIZED.with(detail);
+        return ResponseEntity.status(problem.getStatus()).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .body(problem);
     }
 
@@ -106,27 +104,26 @@ class ApiErrors extends ResponseEntityExceptionHandler {
         if (!(caller instanceof CallerAuthentication)) {
             return unauthenticated(new InsufficientAuthenticationException(e.getMessage()));
         }
-        ProblemDetail problem = problem(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "this API key's roles "
+        ProblemDetail problem = ProblemType.FORBIDDEN.with("this API key's roles "
                 + caller.getAuthorities().stream().map(a -> a.getAuthority().substring("ROLE_".length())
                         .toLowerCase(java.util.Locale.ROOT)).sorted().toList()
                 + " do not allow this request (reading needs 'read', submitting, cancelling and deleting 'submit',"
                 + " the worker endpoints 'admin')");
-        return ResponseEntity.status(HttpStatus.FORBIDDEN).body(problem);
+        return ResponseEntity.status(problem.getStatus()).body(problem);
     }
 
     /** The firewall refused the URL before anything else saw it. */
     @ExceptionHandler
     ProblemDetail rejectedUrl(RequestRejectedException e) {
-        return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", "the request URL is refused:"
+        return ProblemType.INVALID_REQUEST.with("the request URL is refused:"
                 + " it must be normalised (no '..', '//', encoded '/', '\\' or ';' segments) and hold no control"
                 + " characters");
     }
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> rateLimited(RateLimitedException e) {
-        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many requests",
-                e.getMessage());
-        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+        ProblemDetail problem = ProblemType.RATE_LIMITED.with(e.getMessage());
+        return ResponseEntity.status(problem.getStatus())
                 .header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfter().toSeconds()))
                 .body(problem);
     }
@@ -139,7 +136,7 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     /** An input its task type's schema refuses: where in the input, and which rule. */
     @ExceptionHandler
     ProblemDetail invalidInput(InvalidInputException e) {
-        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-input", "Invalid input", e.getMessage());
+        ProblemDetail problem = ProblemType.INVALID_INPUT.with(e.getMessage());
         problem.setProperty("field", e.field());
         problem.setProperty("path", e.path());
         if (e.index() != null) {
@@ -162,18 +159,17 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     /** Tomcat refuses a query string it cannot decode (say {@code %ZZ}) only when it is read. */
     @ExceptionHandler
     ProblemDetail undecodableParameters(InvalidParameterException e) {
-        return problem(HttpStatus.BAD_REQUEST, "invalid-field", "Invalid request",
-                "the query string is not valid: use percent-encoding for special characters");
+        return ProblemType.INVALID_FIELD.with("the query string is not valid: use percent-encoding for special characters");
     }
 
     @ExceptionHandler
     ProblemDetail inputTooLarge(InputTooLargeException e) {
-        return problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large", e.getMessage());
+        return ProblemType.BODY_TOO_LARGE.with(e.getMessage());
     }
 
     @ExceptionHandler
     ProblemDetail batchNotFound(BatchNotFoundException e) {
-        ProblemDetail problem = problem(HttpStatus.NOT_FOUND, "batch-not-found", "Batch not found", e.getMessage());
+        ProblemDetail problem = ProblemType.BATCH_NOT_FOUND.with(e.getMessage());
         problem.setProperty("batchId", e.batchId());
         return problem;
     }
@@ -181,8 +177,8 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ProblemDetail batchStateConflict(BatchStateConflictException e) {
         BatchStatus batch = e.batch();
-        ProblemDetail problem = problem(HttpStatus.CONFLICT, "batch-state-conflict", "Batch is " + batch.state(),
-                e.getMessage());
+        ProblemDetail problem = ProblemType.BATCH_STATE_CONFLICT.with(e.getMessage());
+        problem.setTitle("Batch is " + batch.state());
         problem.setProperty("batchId", batch.batch().id().toString());
         problem.setProperty("state", batch.state().name());
         return problem;
@@ -192,23 +188,21 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ProblemDetail idempotencyConflict(IdempotencyConflictException e) {
         ProblemDetail problem = e.inProgress()
-                ? problem(HttpStatus.CONFLICT, "idempotency-key-in-use", "Idempotency-Key in use", e.getMessage())
-                : problem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", "Idempotency-Key reused",
-                        e.getMessage());
+                ? ProblemType.IDEMPOTENCY_KEY_IN_USE.with(e.getMessage())
+                : ProblemType.IDEMPOTENCY_KEY_REUSED.with(e.getMessage());
         problem.setProperty("idempotencyKey", e.key());
         return problem;
     }
 
     @ExceptionHandler
     ProblemDetail batchTooLarge(BatchTooLargeException e) {
-        return problem(HttpStatus.CONTENT_TOO_LARGE, "batch-too-large", "Batch too large", e.getMessage());
+        return ProblemType.BATCH_TOO_LARGE.with(e.getMessage());
     }
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> tooManyStreams(TooManyStreamsException e) {
-        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "too-many-streams", "Too many streams",
-                e.getMessage());
-        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).header(HttpHeaders.RETRY_AFTER, "1").body(problem);
+        ProblemDetail problem = ProblemType.TOO_MANY_STREAMS.with(e.getMessage());
+        return ResponseEntity.status(problem.getStatus()).header(HttpHeaders.RETRY_AFTER, "1").body(problem);
     }
 
     /** A batch body is parsed as a stream, outside Spring's message conversion. */
@@ -216,16 +210,14 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     ProblemDetail unreadableStream(JacksonException e) {
         PayloadTooLargeException tooLarge = find(e, PayloadTooLargeException.class);
         if (tooLarge != null) {
-            return problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
-                    tooLarge.getMessage());
+            return ProblemType.BODY_TOO_LARGE.with(tooLarge.getMessage());
         }
         if (e instanceof StreamReadException parse) {
             return malformedJson(parse);
         }
         if (e instanceof StreamConstraintsException limit) {
             // A number of thousands of digits, nesting hundreds deep: the client's doing, not ours.
-            return problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
-                    "the body exceeds a limit of the JSON parser: " + limit.getOriginalMessage());
+            return ProblemType.MALFORMED_JSON.with("the body exceeds a limit of the JSON parser: " + limit.getOriginalMessage());
         }
         return unexpected(e);
     }
@@ -233,8 +225,7 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ProblemDetail unexpected(Exception e) {
         log.error("Unexpected error answering a request", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
-                "the service failed to handle this request; the error is in its log");
+        return ProblemType.INTERNAL_ERROR.with("the service failed to handle this request; the error is in its log");
     }
 
     @Override
@@ -243,8 +234,7 @@ class ApiErrors extends ResponseEntityExceptionHandler {
         Throwable cause = e.getMostSpecificCause();
         if (causedBy(e, PayloadTooLargeException.class)) {
             PayloadTooLargeException tooLarge = find(e, PayloadTooLargeException.class);
-            return entity(problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
-                    tooLarge.getMessage()));
+            return entity(ProblemType.BODY_TOO_LARGE.with(tooLarge.getMessage()));
         }
         ProblemDetail problem;
         if (cause instanceof UnrecognizedPropertyException unknown) {
@@ -262,11 +252,9 @@ class ApiErrors extends ResponseEntityExceptionHandler {
         } else if (cause instanceof StreamReadException parse) {
             problem = malformedJson(parse);
         } else if (cause instanceof JacksonException json) {
-            problem = problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
-                    "the body cannot be read: " + json.getOriginalMessage());
+            problem = ProblemType.MALFORMED_JSON.with("the body cannot be read: " + json.getOriginalMessage());
         } else {
-            problem = problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
-                    "the body is missing or not valid JSON");
+            problem = ProblemType.MALFORMED_JSON.with("the body is missing or not valid JSON");
         }
         return entity(problem);
     }
@@ -276,8 +264,7 @@ class ApiErrors extends ResponseEntityExceptionHandler {
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         FieldError first = e.getBindingResult().getFieldErrors().stream().findFirst().orElse(null);
         if (first == null) {
-            return entity(problem(HttpStatus.BAD_REQUEST, "invalid-field", "Invalid request",
-                    "the request body is invalid"));
+            return entity(ProblemType.INVALID_FIELD.with("the request body is invalid"));
         }
         return entity(fieldProblem(first));
     }
@@ -292,7 +279,7 @@ class ApiErrors extends ResponseEntityExceptionHandler {
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         var result = e.getParameterValidationResults().stream().findFirst().orElse(null);
         if (result == null) {
-            return entity(problem(HttpStatus.BAD_REQUEST, "invalid-field", "Invalid request", "invalid parameters"));
+            return entity(ProblemType.INVALID_FIELD.with("invalid parameters"));
         }
         if (result instanceof ParameterErrors errors && errors.getFieldError() != null) {
             return entity(fieldProblem(errors.getFieldError())); // a @Valid body, validated with the parameters
@@ -313,24 +300,21 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException e,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         String sent = e.getContentType() == null ? "none" : "'" + e.getContentType() + "'";
-        ProblemDetail problem = problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
-                "Unsupported media type", "Content-Type " + sent + " is not supported; send application/json");
-        return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).headers(headers).body(problem);
+        ProblemDetail problem = ProblemType.UNSUPPORTED_MEDIA_TYPE.with("Content-Type " + sent + " is not supported; send application/json");
+        return ResponseEntity.status(problem.getStatus()).headers(headers).body(problem);
     }
 
     @Override
     protected ResponseEntity<Object> handleHttpRequestMethodNotSupported(HttpRequestMethodNotSupportedException e,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        ProblemDetail problem = problem(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed",
-                e.getMethod() + " is not supported here; supported: " + e.getSupportedHttpMethods());
-        return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).headers(headers).body(problem);
+        ProblemDetail problem = ProblemType.METHOD_NOT_ALLOWED.with(e.getMethod() + " is not supported here; supported: " + e.getSupportedHttpMethods());
+        return ResponseEntity.status(problem.getStatus()).headers(headers).body(problem);
     }
 
     @Override
     protected ResponseEntity<Object> handleNoResourceFoundException(NoResourceFoundException e, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
-        return entity(problem(HttpStatus.NOT_FOUND, "not-found", "Not found",
-                "no resource at /" + e.getResourcePath() + "; the API lives under /api/v1"));
+        return entity(ProblemType.NOT_FOUND.with("no resource at /" + e.getResourcePath() + "; the API lives under /api/v1"));
     }
 
     /** Problems Spring raises itself keep their status but get our type and no internals. */
@@ -340,27 +324,20 @@ class ApiErrors extends ResponseEntityExceptionHandler {
         ResponseEntity<Object> response = super.handleExceptionInternal(e, body, headers, status, request);
         if (response != null && response.getBody() instanceof ProblemDetail problem
                 && (problem.getType() == null || problem.getType().toString().equals("about:blank"))) {
-            problem.setType(URI.create(TYPE_PREFIX + "http-" + status.value()));
+            problem.setType(URI.create(ProblemType.TYPE_PREFIX + "http-" + status.value()));
         }
         return response;
     }
 
     private static ProblemDetail malformedJson(StreamReadException parse) {
-        return problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON", "the body is not valid JSON"
+        return ProblemType.MALFORMED_JSON.with("the body is not valid JSON"
                 + (parse.getLocation() == null ? "" : " (line " + parse.getLocation().getLineNr() + ", column "
                 + parse.getLocation().getColumnNr() + ")") + ": " + parse.getOriginalMessage());
     }
 
     private static ProblemDetail invalidField(String field, String detail) {
-        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-field", "Invalid request", detail);
+        ProblemDetail problem = ProblemType.INVALID_FIELD.with(detail);
         problem.setProperty("field", field);
-        return problem;
-    }
-
-    private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(TYPE_PREFIX + type));
-        problem.setTitle(title);
         return problem;
     }
 

@@ -3,7 +3,6 @@ package io.taskpool.api;
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
-import java.net.URI;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -29,9 +28,8 @@ class ErrorPageController implements ErrorController {
         if (status == null || !status.isError()) {
             status = HttpStatus.INTERNAL_SERVER_ERROR;
         }
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail(status, request));
-        problem.setType(URI.create("urn:taskpool:problem:" + (status.is4xxClientError() ? "invalid-request" : "internal")));
-        problem.setTitle(status.getReasonPhrase());
+        ProblemDetail problem = (status.is4xxClientError() ? ProblemType.INVALID_REQUEST : ProblemType.INTERNAL_ERROR)
+                .with(status.value(), detail(status, request));
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 

@@ -2,14 +2,11 @@ package io.taskpool.api;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Tomcat's last word on a request it refused before any of the service's code saw it (a NUL or
@@ -22,7 +19,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public class ProblemErrorReportValve extends ErrorReportValve {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Override
     protected void report(Request request, Response response, Throwable throwable) {
@@ -30,17 +26,14 @@ public class ProblemErrorReportValve extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0) {
             return;
         }
-        HttpStatus known = HttpStatus.resolve(status);
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(known == null ? HttpStatus.BAD_REQUEST : known,
-                status < 500 ? "the request was refused before it reached the API: its request line or headers are"
-                        + " not valid HTTP (control characters, invalid UTF-8, an unsupported method or version)"
-                        : "the server could not handle the request");
-        problem.setStatus(status);
-        problem.setType(URI.create("urn:taskpool:problem:" + (status < 500 ? "invalid-request" : "internal")));
-        problem.setTitle(status < 500 ? "Invalid request" : "Internal error");
+        ProblemDetail problem = status < 500
+                ? ProblemType.INVALID_REQUEST.with(status, "the request was refused before it reached the API: its"
+                        + " request line or headers are not valid HTTP (control characters, invalid UTF-8, an"
+                        + " unsupported method or version)")
+                : ProblemType.INTERNAL_ERROR.with(status, "the server could not handle the request");
         try {
-            byte[] body = JSON.writeValueAsString(problem).getBytes(StandardCharsets.UTF_8);
-            response.setContentType("application/problem+json");
+            byte[] body = ProblemJson.bytes(problem);
+            response.setContentType(ProblemJson.CONTENT_TYPE);
             response.setCharacterEncoding(StandardCharsets.UTF_8.name());
             response.setContentLength(body.length);
             OutputStream out = response.getOutputStream();

@@ -8,8 +8,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import org.springframework.http.HttpStatus;
+import java.net.URI;
+import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -37,14 +37,13 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
         long maxBytes = batch ? maxBatchBytes : this.maxBytes;
         String property = batch ? "taskpool.api.max-batch-body" : "taskpool.api.max-body";
         if (request.getContentLengthLong() > maxBytes) {
-            String detail = new PayloadTooLargeException(maxBytes, property).getMessage();
-            response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-            response.setContentType("application/problem+json");
+            ProblemDetail problem = ProblemType.BODY_TOO_LARGE.with(
+                    new PayloadTooLargeException(maxBytes, property).getMessage());
+            problem.setInstance(URI.create(request.getRequestURI().replaceAll("[^A-Za-z0-9/._-]", "")));
+            response.setStatus(problem.getStatus());
+            response.setContentType(ProblemJson.CONTENT_TYPE);
             response.setHeader("Connection", "close");
-            response.getOutputStream().write(("{\"type\":\"urn:taskpool:problem:body-too-large\",\"title\":"
-                    + "\"Request body too large\",\"status\":413,\"detail\":\"" + detail + "\",\"instance\":\""
-                    + request.getRequestURI().replaceAll("[^A-Za-z0-9/._-]", "") + "\"}")
-                    .getBytes(StandardCharsets.UTF_8));
+            response.getOutputStream().write(ProblemJson.bytes(problem));
             return;
         }
         chain.doFilter(new LimitedRequest(request, maxBytes, property), response);
