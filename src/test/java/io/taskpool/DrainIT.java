@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.taskpool.support.ServiceProcess;
+import io.taskpool.support.TaskRequests;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,13 +35,11 @@ class DrainIT {
     }
 
     private static String submit(ServiceProcess service, int sleepMs) {
-        return given().port(service.port).contentType(ContentType.JSON)
-                .body(Map.of("type", "sleep", "input", Map.of("ms", sleepMs)))
-                .post("/api/v1/tasks").then().statusCode(202).extract().path("id");
+        return TaskRequests.submit(service.port, "sleep", Map.of("ms", sleepMs));
     }
 
     private static Response task(ServiceProcess service, String id) {
-        return given().port(service.port).get("/api/v1/tasks/{id}", id).then().statusCode(200).extract().response();
+        return TaskRequests.task(service.port, id);
     }
 
     @Test

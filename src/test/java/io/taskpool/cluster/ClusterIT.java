@@ -4,11 +4,11 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.taskpool.TaskpoolApplication;
 import io.taskpool.support.ServiceProcess;
+import io.taskpool.support.TaskRequests;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,12 +86,11 @@ class ClusterIT {
     }
 
     private static String submit(ServiceProcess replica, Map<String, ?> body) {
-        return given().port(replica.port).contentType(ContentType.JSON).body(body).post("/api/v1/tasks")
-                .then().statusCode(202).extract().path("id");
+        return TaskRequests.submit(replica.port, body);
     }
 
     private static Response task(ServiceProcess replica, String id) {
-        return given().port(replica.port).get("/api/v1/tasks/{id}", id).then().statusCode(200).extract().response();
+        return TaskRequests.task(replica.port, id);
     }
 
     private static Set<Object> workerPids(ServiceProcess replica) {

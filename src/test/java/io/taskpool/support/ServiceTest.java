@@ -59,26 +59,16 @@ public abstract class ServiceTest {
     }
 
     protected String submit(Map<String, ?> body) {
-        return api().contentType(ContentType.JSON).body(body)
-                .post("/api/v1/tasks")
-                .then().statusCode(202)
-                .extract().path("id");
+        return TaskRequests.submit(port, body);
     }
 
     protected Response task(String id) {
-        return api().get("/api/v1/tasks/{id}", id).then().statusCode(200).extract().response();
+        return TaskRequests.task(port, id);
     }
 
     /** Long-polls until the task is terminal; fails if it is not within the deadline. */
     protected Response awaitTerminal(String id) {
-        Response[] last = new Response[1];
-        await().atMost(DEADLINE).until(() -> {
-            last[0] = api().queryParam("waitMs", 5000).get("/api/v1/tasks/{id}", id)
-                    .then().statusCode(200).extract().response();
-            String state = last[0].path("state");
-            return !state.equals("QUEUED") && !state.equals("RUNNING");
-        });
-        return last[0];
+        return TaskRequests.awaitTerminal(port, id, DEADLINE);
     }
 
     protected Response awaitState(String id, String state) {

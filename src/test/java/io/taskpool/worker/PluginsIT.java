@@ -9,6 +9,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import io.taskpool.support.StandaloneService;
+import io.taskpool.support.TaskRequests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,19 +84,11 @@ class PluginsIT {
     }
 
     private static String submit(ConfigurableApplicationContext service, String type, Map<String, ?> input) {
-        return api(service).contentType(ContentType.JSON).body(Map.of("type", type, "input", input))
-                .post("/api/v1/tasks").then().statusCode(202).extract().path("id");
+        return TaskRequests.submit(StandaloneService.port(service), type, input);
     }
 
     private static Response awaitTerminal(ConfigurableApplicationContext service, String id) {
-        Response[] last = new Response[1];
-        await().atMost(DEADLINE).until(() -> {
-            last[0] = api(service).queryParam("waitMs", 5000).get("/api/v1/tasks/{id}", id)
-                    .then().statusCode(200).extract().response();
-            String state = last[0].path("state");
-            return !state.equals("QUEUED") && !state.equals("RUNNING");
-        });
-        return last[0];
+        return TaskRequests.awaitTerminal(StandaloneService.port(service), id, DEADLINE);
     }
 
     @Test

@@ -4,11 +4,11 @@ import static io.restassured.RestAssured.given;
 import static io.taskpool.support.TaskRequests.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
-import static org.awaitility.Awaitility.await;
 
 import io.restassured.response.Response;
 import io.taskpool.TaskpoolApplication;
 import io.taskpool.support.ServiceProcess;
+import io.taskpool.support.TaskRequests;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -153,10 +153,7 @@ class WorkerHardeningIT {
     }
 
     private static Response awaitTerminal(ServiceProcess service, String id) {
-        return await().atMost(DEADLINE).until(
-                () -> given().port(service.port).queryParam("waitMs", 5000).get("/api/v1/tasks/{id}", id)
-                        .then().statusCode(200).extract().response(),
-                task -> !List.of("QUEUED", "RUNNING").contains(task.<String>path("state")));
+        return TaskRequests.awaitTerminal(service.port, id, DEADLINE);
     }
 
     private static long workerPid(ServiceProcess service) {
