@@ -27,10 +27,24 @@ public sealed interface TaskFailure {
         return TaskState.FAILED;
     }
 
+    /**
+     * Whether {@code task} may run again after this failure, while it has attempts left: a
+     * handler's exception, a crashed worker or one out of memory may go better next time; a
+     * time-out only when the task asked for it; a cancel, a protocol violation or an oversized
+     * result never. (A run lost with its node is re-queued by recovery, not by this rule.)
+     */
+    default boolean retryable(Task task) {
+        return false;
+    }
+
     /** The handler threw: {@code type} is the exception class. */
     record TaskError(String type, String reason, String stackTrace) implements TaskFailure {
         public String code() {
             return "TASK_FAILED";
+        }
+
+        public boolean retryable(Task task) {
+            return true;
         }
 
         public String message() {
@@ -46,6 +60,10 @@ public sealed interface TaskFailure {
     record WorkerCrashed(String reason, String stderrTail) implements TaskFailure {
         public String code() {
             return "WORKER_CRASHED";
+        }
+
+        public boolean retryable(Task task) {
+            return true;
         }
 
         public String message() {
@@ -84,6 +102,10 @@ public sealed interface TaskFailure {
             return "OUT_OF_MEMORY";
         }
 
+        public boolean retryable(Task task) {
+            return true;
+        }
+
         public String message() {
             return "the worker ran out of memory (heap limit " + heap + ", taskpool.workers.max-heap)";
         }
@@ -105,6 +127,10 @@ public sealed interface TaskFailure {
 
         public TaskState state() {
             return TaskState.TIMED_OUT;
+        }
+
+        public boolean retryable(Task task) {
+            return task.retryOnTimeout();
         }
     }
 

@@ -554,23 +554,16 @@ public class TaskService {
         }
     }
 
-    /**
-     * A failure is retried while attempts remain, if its kind may be: a handler's exception, a
-     * crashed worker or one out of memory may go better next time; a time-out only when the task
-     * asked for it; a cancel, a protocol violation or an oversized result never.
-     */
+    /** A failure is retried while attempts remain, if its kind may be ({@link TaskFailure#retryable}). */
     private TaskOutcome withRetryDecision(TaskOutcome outcome, Instant now) {
         Task task = outcome.task();
         if (outcome.isSuccess() || task.attemptsCounted() >= task.maxAttempts()) {
             return outcome;
         }
-        boolean retryable = switch (outcome.failure().code()) {
-            case "TASK_FAILED", "WORKER_CRASHED", "OUT_OF_MEMORY" -> true;
-            case "TIMED_OUT" -> task.retryOnTimeout();
-            default -> false;
-        };
-        return retryable ? outcome.retriedAt(now.plus(RetryBackoff.before(task.attemptsCounted() + 1,
-                task.retryBackoffMs()))) : outcome;
+        if (!outcome.failure().retryable(task)) {
+            return outcome;
+        }
+        return outcome.retriedAt(now.plus(RetryBackoff.before(task.attemptsCounted() + 1, task.retryBackoffMs())));
     }
 
     /** A failed attempt went back to the queue: tell followers, and wake the dispatcher in time. */

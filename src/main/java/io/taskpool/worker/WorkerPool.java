@@ -498,7 +498,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 FIRST_RESTART_BACKOFF_MILLIS << Math.min(20, slot.failedStarts - 1));
         slot.restartAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
         moveTo(slot, WorkerState.STARTING);
-        countRestart("start_failure");
+        countRestart(RestartReason.START_FAILURE);
         log.warn("worker-{} failed to start ({} in a row): {}; retrying in {} ms", slot.id, slot.failedStarts,
                 reason, backoff);
     }
@@ -628,7 +628,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             leftovers.killMarkedWith(slot.process.token());
         }
         releaseChunk(slot);
-        String reason = slot.stopReason;
+        RestartReason reason = slot.stopReason;
         if (reason == null && slot.state == WorkerState.STARTING) {
             slot.process = null;
             startFailed(slot, "exited with " + describeExit(exitCode) + " before saying hello"
@@ -646,7 +646,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             if (assignment != null) {
                 fail(assignment.task, new TaskFailure.ProtocolViolation(slot.brokenReason));
             }
-            reason = "protocol_error";
+            reason = RestartReason.PROTOCOL_ERROR;
         }
         if (reason == null) {
             reason = crashed(slot, exitCode, stderrTail);
@@ -666,7 +666,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
      * The spare ran nothing, so its end charges no task; another one starts. Its own crash is a
      * restart like any worker's, counted with its reason; a spare the pool stopped itself is not.
      */
-    private void onSpareExit(int exitCode, String reason, String stderrTail) {
+    private void onSpareExit(int exitCode, RestartReason reason, String stderrTail) {
         spare.process = null;
         if (stopping) {
             moveTo(spare, WorkerState.STOPPING);
@@ -674,18 +674,18 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
         if (reason == null) {
             log.warn("The spare worker exited with {}; starting another", describeExit(exitCode));
-            countRestart(exitCode == 3 && stderrTail.contains("OutOfMemoryError") ? "out_of_memory" : "crash");
+            countRestart(RestartReason.ofExit(exitCode == 3 && stderrTail.contains("OutOfMemoryError")));
         }
         launch(spare);
     }
 
     /** The worker died on its own: charge its task (if any) and say what happens next. */
-    private String crashed(WorkerSlot slot, int exitCode, String stderrTail) {
+    private RestartReason crashed(WorkerSlot slot, int exitCode, String stderrTail) {
         boolean outOfMemory = exitCode == 3 && stderrTail.contains("OutOfMemoryError");
         Assignment assignment = slot.assignment;
         if (assignment == null) {
             log.warn("worker-{} exited while idle with {}; starting a replacement", slot.id, describeExit(exitCode));
-            return outOfMemory ? "out_of_memory" : "crash";
+            return RestartReason.ofExit(outOfMemory);
         }
         Path report = WorkerLauncher.fatalErrorReport(slot.process.pid());
         String how = Files.exists(report)
@@ -699,7 +699,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                 slot.id, describeExit(exitCode), assignment.task.id(), failure.code());
         slot.assignment = null;
         fail(assignment.task, failure);
-        return outOfMemory ? "out_of_memory" : "crash";
+        return RestartReason.ofExit(outOfMemory);
     }
 
     static String describeExit(int exitCode) {
@@ -902,14 +902,14 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
         slot.assignment = null;
         if (properties.maxTasksPerWorker() > 0 && slot.tasksCompleted >= properties.maxTasksPerWorker()) {
-            shutDown(slot, "recycle");
+            shutDown(slot, RestartReason.RECYCLE);
             return;
         }
         becomeIdle(slot);
     }
 
     /** Asks a worker with no work left to exit; its exit (counted under {@code reason}) brings a replacement. */
-    private void shutDown(WorkerSlot slot, String reason) {
+    private void shutDown(WorkerSlot slot, RestartReason reason) {
         moveTo(slot, WorkerState.STOPPING);
         slot.stopReason = reason;
         slot.stopDeadlineNanos = System.nanoTime() + STOP_GRACE_NANOS;
@@ -937,7 +937,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
         if (spare != null && spare.process != null && spare.state != WorkerState.STOPPING) {
             // Started before the restart, it may not see the plug-ins as they are now: a new one will.
-            shutDown(spare, "restart");
+            shutDown(spare, RestartReason.RESTART);
         }
         log.info("Rolling restart of {} workers requested; replacing them one at a time, busy ones after their"
                 + " current work", restartQueue.size());
@@ -980,7 +980,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     private void stopForRestart(WorkerSlot slot) {
         log.info("Restarting worker-{} (pid {}) for the rolling restart", slot.id, slot.process.pid());
-        shutDown(slot, "restart");
+        shutDown(slot, RestartReason.RESTART);
     }
 
     /**
@@ -1012,7 +1012,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         }
         log.warn("worker-{} wrote something that is not a frame ({}); killing and replacing it", slot.id, reason);
         Assignment assignment = slot.assignment;
-        kill(slot, "protocol_error");
+        kill(slot, RestartReason.PROTOCOL_ERROR);
         if (assignment != null) {
             fail(assignment.task, new TaskFailure.ProtocolViolation(reason));
         }
@@ -1063,7 +1063,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
     }
 
     /** Kills a worker for a reason of ours; its task's outcome has been recorded already. */
-    private void kill(WorkerSlot slot, String reason) {
+    private void kill(WorkerSlot slot, RestartReason reason) {
         slot.assignment = null;
         slot.stopDeadlineNanos = System.nanoTime() + STOP_GRACE_NANOS;
         moveTo(slot, WorkerState.STOPPING);
@@ -1186,13 +1186,13 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             if (assignment != null && now - assignment.deadlineNanos >= 0) {
                 log.warn("Task {} exceeded its timeout of {} ms; killing worker-{} (pid {}) and starting a replacement",
                         assignment.task.id(), assignment.task.timeoutMs(), slot.id, slot.process.pid());
-                kill(slot, "timeout");
+                kill(slot, RestartReason.TIMEOUT);
                 fail(assignment.task, new TaskFailure.TimedOut(assignment.task.timeoutMs()));
             } else if (assignment != null && assignment.cancelDeadlineNanos != 0
                     && now - assignment.cancelDeadlineNanos >= 0) {
                 log.info("Task {} did not stop within the cancel grace of {}; killing worker-{} (pid {})",
                         assignment.task.id(), cancelGrace, slot.id, slot.process.pid());
-                kill(slot, "cancel");
+                kill(slot, RestartReason.CANCEL);
                 fail(assignment.task, new TaskFailure.Cancelled(
                         "cancelled while running; the worker did not stop within the grace period and was killed"));
             } else if (slot.state == WorkerState.STARTING
@@ -1203,7 +1203,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
                     && now - slot.lastSeenNanos > properties.heartbeatTimeout().toNanos()) {
                 log.warn("worker-{} (pid {}) sent no heartbeat for {}; killing and replacing it", slot.id,
                         slot.process.pid(), properties.heartbeatTimeout());
-                kill(slot, "unresponsive");
+                kill(slot, RestartReason.UNRESPONSIVE);
                 if (assignment != null) {
                     fail(assignment.task, new TaskFailure.WorkerCrashed("the worker stopped responding (no"
                             + " heartbeat for " + properties.heartbeatTimeout().toMillis() + " ms) and was killed", null));
@@ -1223,7 +1223,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
             slot.restartAtNanos = 0;
             if (slot.process != null) {
                 if (slot.stopReason == null) {
-                    slot.stopReason = "shutdown";
+                    slot.stopReason = RestartReason.SHUTDOWN;
                 }
                 moveTo(slot, WorkerState.STOPPING);
                 // Its task stays RUNNING in the store; recovery re-queues it for another attempt.
@@ -1239,10 +1239,10 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
 
     // ---- status ----
 
-    private void countRestart(String reason) {
+    private void countRestart(RestartReason reason) {
         restarts++;
-        restartsByReason.merge(reason, 1L, Long::sum);
-        Counter.builder("taskpool.workers.restarts").tag("reason", reason)
+        restartsByReason.merge(reason.tag(), 1L, Long::sum);
+        Counter.builder("taskpool.workers.restarts").tag("reason", reason.tag())
                 .description("Worker processes replaced, by reason").register(meters).increment();
     }
 
@@ -1284,7 +1284,7 @@ public final class WorkerPool implements WorkerGateway, SmartLifecycle {
         final Deque<Assignment> queued = new ArrayDeque<>();
         /** Request ids of chunk items cancelled before they started, which the worker will skip. */
         final Set<Long> skipped = new HashSet<>();
-        String stopReason;
+        RestartReason stopReason;
         /** The task types this slot's process announced; empty until its hello. */
         Set<String> types = Set.of();
         /** The same as its hello described them. */

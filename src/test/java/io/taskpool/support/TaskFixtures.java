@@ -61,4 +61,13 @@ public final class TaskFixtures {
                 task.workerPid(), task.owner(), task.cancelRequested(), task.batchId(), task.batchIndex(),
                 task.retryBackoffMs(), task.retryOnTimeout(), task.notBefore(), task.tenant());
     }
+
+    /** The same task, asking (or not) to be retried after a time-out. */
+    public static Task retryingOnTimeout(Task task, boolean retryOnTimeout) {
+        return new Task(task.id(), task.sequence(), task.type(), task.state(), task.inputJson(),
+                task.resultJson(), task.error(), task.progress(), task.priority(), task.timeoutMs(), task.attempt(),
+                task.maxAttempts(), task.labels(), task.createdAt(), task.startedAt(), task.finishedAt(),
+                task.workerPid(), task.owner(), task.cancelRequested(), task.batchId(), task.batchIndex(),
+                task.retryBackoffMs(), retryOnTimeout, task.notBefore(), task.tenant());
+    }
 }
