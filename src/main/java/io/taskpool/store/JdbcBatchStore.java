@@ -16,7 +16,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -33,7 +32,6 @@ import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -137,8 +135,6 @@ class JdbcBatchStore implements BatchStore {
 
     static final String ITEM_IDS = "SELECT id FROM task WHERE batch_id = :id AND state = :state";
 
-    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
-
     /** The error of an item cancelled with its batch before it ran. */
     private static final TaskError CANCELLED_WHILE_QUEUED =
             new TaskError("CANCELLED", "cancelled with its batch while queued", null);
@@ -152,12 +148,18 @@ class JdbcBatchStore implements BatchStore {
 
     JdbcBatchStore(JdbcClient jdbc, JdbcTemplate batchJdbc, SqlDialect dialect, TransactionTemplate transactions,
             JsonMapper json) {
+        this(jdbc, batchJdbc, dialect, transactions, json, new TenantLanes(jdbc));
+    }
+
+    /** @param lanes the tenants' round-robin, shared with the task store */
+    JdbcBatchStore(JdbcClient jdbc, JdbcTemplate batchJdbc, SqlDialect dialect, TransactionTemplate transactions,
+            JsonMapper json, TenantLanes lanes) {
         this.jdbc = jdbc;
         this.batchJdbc = batchJdbc;
         this.dialect = dialect;
         this.transactions = transactions;
         this.json = json;
-        this.lanes = new TenantLanes(jdbc);
+        this.lanes = lanes;
     }
 
     @Override
@@ -177,7 +179,7 @@ class JdbcBatchStore implements BatchStore {
                     .param("priority", batch.priority())
                     .param("timeoutMs", batch.timeoutMs())
                     .param("labels", json.writeValueAsString(batch.labels()))
-                    .param("createdAt", timestamp(batch.createdAt()))
+                    .param("createdAt", Rows.timestamp(batch.createdAt()))
                     .param("idempotencyKey", idempotencyKey, Types.VARCHAR)
                     .param("tenant", batch.tenant())
                     .update();
@@ -276,9 +278,9 @@ class JdbcBatchStore implements BatchStore {
     private void insertItems(Batch batch, int maxAttempts, int firstIndex, List<String> inputs, long baseRound,
             Instant now) {
         String labels = json.writeValueAsString(batch.labels());
-        OffsetDateTime createdAt = timestamp(batch.createdAt());
+        OffsetDateTime createdAt = Rows.timestamp(batch.createdAt());
         boolean cancelled = batch.cancelRequested();
-        OffsetDateTime finishedAt = cancelled ? timestamp(now) : null;
+        OffsetDateTime finishedAt = cancelled ? Rows.timestamp(now) : null;
         batchJdbc.batchUpdate(INSERT_ITEM, new BatchPreparedStatementSetter() {
             @Override
             public void setValues(PreparedStatement statement, int i) throws SQLException {
@@ -344,7 +346,7 @@ class JdbcBatchStore implements BatchStore {
         Instant[] last = {null};
         jdbc.sql(COUNTS).param("id", id).query(rs -> {
             counts.put(TaskState.valueOf(rs.getString("state")), rs.getLong("items"));
-            Instant finished = instant(rs, "last_finished");
+            Instant finished = Rows.instant(rs, "last_finished");
             if (finished != null && (last[0] == null || finished.isAfter(last[0]))) {
                 last[0] = finished;
             }
@@ -430,7 +432,7 @@ class JdbcBatchStore implements BatchStore {
 
     @Override
     public List<UUID> cancelQueuedItems(UUID id, Instant now) {
-        return jdbc.sql(dialect.cancelQueuedItems()).param("id", id).param("now", timestamp(now))
+        return jdbc.sql(dialect.cancelQueuedItems()).param("id", id).param("now", Rows.timestamp(now))
                 .param("message", CANCELLED_WHILE_QUEUED.message()).query(UUID.class).list();
     }
 
@@ -447,8 +449,8 @@ class JdbcBatchStore implements BatchStore {
                 rs.getInt("chunk_size"),
                 rs.getInt("priority"),
                 rs.getLong("timeout_ms"),
-                json.readValue(rs.getString("labels"), LABELS),
-                instant(rs, "created_at"),
+                json.readValue(rs.getString("labels"), Rows.LABELS),
+                Rows.instant(rs, "created_at"),
                 rs.getBoolean("cancel_requested"),
                 rs.getString("tenant"));
     }
@@ -458,14 +460,5 @@ class JdbcBatchStore implements BatchStore {
         return new BatchItem(rs.getInt("batch_index"), TaskState.valueOf(rs.getString("state")), rs.getString("result"),
                 errorCode == null ? null
                         : new TaskError(errorCode, rs.getString("error_message"), rs.getString("error_detail")));
-    }
-
-    private static OffsetDateTime timestamp(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
     }
 }

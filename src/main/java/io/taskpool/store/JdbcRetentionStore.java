@@ -2,8 +2,6 @@ package io.taskpool.store;
 
 import io.taskpool.task.RetentionStore;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.UUID;
@@ -76,14 +74,14 @@ class JdbcRetentionStore implements RetentionStore {
     @Override
     public OptionalInt deleteTasks(Instant cutoff, int limit) {
         return underSweepLock(() -> jdbc.sql(DELETE_EXPIRED_TASKS)
-                .param("cutoff", timestamp(cutoff))
+                .param("cutoff", Rows.timestamp(cutoff))
                 .param("limit", limit)
                 .update());
     }
 
     @Override
     public List<UUID> finishedBatches(Instant cutoff, int limit) {
-        return jdbc.sql(FINISHED_BATCHES).param("cutoff", timestamp(cutoff)).param("limit", limit)
+        return jdbc.sql(FINISHED_BATCHES).param("cutoff", Rows.timestamp(cutoff)).param("limit", limit)
                 .query(UUID.class).list();
     }
 
@@ -91,7 +89,7 @@ class JdbcRetentionStore implements RetentionStore {
     public OptionalInt deleteItems(UUID batchId, Instant cutoff, int limit) {
         return underSweepLock(() -> jdbc.sql(DELETE_EXPIRED_ITEMS)
                 .param("batchId", batchId)
-                .param("cutoff", timestamp(cutoff))
+                .param("cutoff", Rows.timestamp(cutoff))
                 .param("limit", limit)
                 .update());
     }
@@ -118,7 +116,4 @@ class JdbcRetentionStore implements RetentionStore {
         });
     }
 
-    private static OffsetDateTime timestamp(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
-    }
 }

@@ -18,8 +18,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -36,12 +34,12 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The task table over JDBC, on H2 or PostgreSQL. All SQL of the service is here, one constant per
- * operation; every transition is a conditional UPDATE whose row count says whether it happened.
+ * The task table over JDBC, on H2 or PostgreSQL: its SQL, one constant per operation (the other
+ * stores of this package, {@link TenantLanes} and {@link SqlDialect} hold the rest); every
+ * transition is a conditional UPDATE whose row count says whether it happened.
  */
 class JdbcTaskStore implements TaskStore {
 
@@ -83,27 +81,6 @@ class JdbcTaskStore implements TaskStore {
     static final String APPEND_LOG = """
             UPDATE task SET log = RIGHT(COALESCE(log, '') || :text, :max)
             WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt
-            """;
-
-    /**
-     * The tenants with work ready to claim, the one served longest ago first. Each probe is one
-     * index lookup in the claim's own index.
-     */
-    static final String READY_LANES = """
-            SELECT tenant FROM tenant_lane l
-            WHERE EXISTS (SELECT 1 FROM task t WHERE t.state = 'QUEUED' AND t.tenant = l.tenant
-                          AND (t.not_before IS NULL OR t.not_before <= :now))
-            ORDER BY last_served, tenant
-            """;
-
-    /** Moves a tenant the claim served to the back of the round-robin. */
-    static final String SERVED_LANE = """
-            UPDATE tenant_lane SET last_served = (SELECT MAX(last_served) + 1 FROM tenant_lane) WHERE tenant = :tenant
-            """;
-
-    static final String INSERT_LANE = """
-            INSERT INTO tenant_lane (tenant, last_served) SELECT :tenant, 0
-            WHERE NOT EXISTS (SELECT 1 FROM tenant_lane WHERE tenant = :tenant)
             """;
 
     /** A tenant's queued tasks, and the items of its batches not yet written as tasks. */
@@ -322,8 +299,6 @@ class JdbcTaskStore implements TaskStore {
             DELETE FROM task WHERE id = :id AND state IN ('SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT')
             """;
 
-    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
-
     private final JdbcClient jdbc;
     private final SqlDialect dialect;
     private final TransactionTemplate transactions;
@@ -340,7 +315,7 @@ class JdbcTaskStore implements TaskStore {
     static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
 
     JdbcTaskStore(JdbcClient jdbc, SqlDialect dialect, TransactionTemplate transactions, JsonMapper json) {
-        this(jdbc, dialect, transactions, json, false, DEFAULT_LEASE);
+        this(jdbc, dialect, transactions, json, false, DEFAULT_LEASE, new TenantLanes(jdbc));
     }
 
     /**
@@ -350,19 +325,22 @@ class JdbcTaskStore implements TaskStore {
      */
     JdbcTaskStore(JdbcClient jdbc, SqlDialect dialect, TransactionTemplate transactions, JsonMapper json,
             boolean singleNode) {
-        this(jdbc, dialect, transactions, json, singleNode, DEFAULT_LEASE);
+        this(jdbc, dialect, transactions, json, singleNode, DEFAULT_LEASE, new TenantLanes(jdbc));
     }
 
-    /** @param lease how long a claim holds a task without its owner renewing it */
+    /**
+     * @param lease how long a claim holds a task without its owner renewing it
+     * @param lanes the tenants' round-robin, shared with the batch store
+     */
     JdbcTaskStore(JdbcClient jdbc, SqlDialect dialect, TransactionTemplate transactions, JsonMapper json,
-            boolean singleNode, Duration lease) {
+            boolean singleNode, Duration lease, TenantLanes lanes) {
         this.jdbc = jdbc;
         this.dialect = dialect;
         this.transactions = transactions;
         this.json = json;
         this.singleNode = singleNode;
         this.lease = lease;
-        this.lanes = new TenantLanes(jdbc);
+        this.lanes = lanes;
         this.submissions = new GroupCommit<>(
                 tasks -> transactions.executeWithoutResult(status -> tasks.forEach(task -> insertRow(task, null))),
                 task -> insertRow(task, null), SUBMISSIONS_PER_COMMIT);
@@ -399,7 +377,7 @@ class JdbcTaskStore implements TaskStore {
                 .param("attempt", task.attempt())
                 .param("maxAttempts", task.maxAttempts())
                 .param("labels", json.writeValueAsString(task.labels()))
-                .param("createdAt", timestamp(task.createdAt()))
+                .param("createdAt", Rows.timestamp(task.createdAt()))
                 .param("retryBackoffMs", task.retryBackoffMs())
                 .param("retryOnTimeout", task.retryOnTimeout())
                 .param("tenant", task.tenant())
@@ -558,8 +536,8 @@ class JdbcTaskStore implements TaskStore {
         return jdbc.sql(dialect.claimQueued())
                 .param("owner", owner)
                 .param("tenant", tenant)
-                .param("now", timestamp(now))
-                .param("leaseUntil", timestamp(now.plus(lease)))
+                .param("now", Rows.timestamp(now))
+                .param("leaseUntil", Rows.timestamp(now.plus(lease)))
                 .param("max", max)
                 .query(rows)
                 .list();
@@ -585,8 +563,8 @@ class JdbcTaskStore implements TaskStore {
                 long round = (Long) ((List<?>) chunk.getKey()).get(1);
                 tasks.addAll(jdbc.sql(dialect.claimChunk())
                         .param("owner", owner)
-                        .param("now", timestamp(now))
-                        .param("leaseUntil", timestamp(now.plus(lease)))
+                        .param("now", Rows.timestamp(now))
+                        .param("leaseUntil", Rows.timestamp(now.plus(lease)))
                         .param("batchId", first.batchId())
                         .param("round", round)
                         .query(this::task)
@@ -672,7 +650,7 @@ class JdbcTaskStore implements TaskStore {
                 .param("attempt", attempt)
                 .param("result", resultJson)
                 .param("pid", workerPid, Types.BIGINT)
-                .param("now", timestamp(now))
+                .param("now", Rows.timestamp(now))
                 .update());
     }
 
@@ -685,7 +663,7 @@ class JdbcTaskStore implements TaskStore {
                 .param("code", failure.code())
                 .param("message", failure.message())
                 .param("detail", failure.detail())
-                .param("now", timestamp(now))
+                .param("now", Rows.timestamp(now))
                 .update());
     }
 
@@ -693,9 +671,9 @@ class JdbcTaskStore implements TaskStore {
     public boolean retry(UUID id, int attempt, TaskFailure failure, Instant notBefore, Instant now) {
         return transactions.execute(status -> {
             boolean requeued = changed(jdbc.sql(RETRY_IF_RUNNING).param("id", id).param("attempt", attempt)
-                    .param("notBefore", timestamp(notBefore)).update());
+                    .param("notBefore", Rows.timestamp(notBefore)).update());
             if (requeued) {
-                jdbc.sql(RECORD_ATTEMPT).param("id", id).param("attempt", attempt).param("now", timestamp(now))
+                jdbc.sql(RECORD_ATTEMPT).param("id", id).param("attempt", attempt).param("now", Rows.timestamp(now))
                         .param("code", failure.code()).param("message", failure.message()).update();
                 jdbc.sql(CLEAR_RUN).param("id", id).update();
             }
@@ -713,7 +691,7 @@ class JdbcTaskStore implements TaskStore {
             long pid = rs.getLong("worker_pid");
             Long workerPid = rs.wasNull() ? null : pid;
             attempts.computeIfAbsent(rs.getObject("task_id", UUID.class), id -> new ArrayList<>())
-                    .add(new TaskAttempt(rs.getInt("attempt"), instant(rs, "started_at"), instant(rs, "finished_at"),
+                    .add(new TaskAttempt(rs.getInt("attempt"), Rows.instant(rs, "started_at"), Rows.instant(rs, "finished_at"),
                             workerPid, new TaskError(rs.getString("error_code"), rs.getString("error_message"), null)));
         });
         return attempts;
@@ -721,7 +699,7 @@ class JdbcTaskStore implements TaskStore {
 
     @Override
     public boolean cancelQueued(UUID id, Instant now) {
-        return changed(jdbc.sql(CANCEL_IF_QUEUED).param("id", id).param("now", timestamp(now)).update());
+        return changed(jdbc.sql(CANCEL_IF_QUEUED).param("id", id).param("now", Rows.timestamp(now)).update());
     }
 
     @Override
@@ -735,7 +713,7 @@ class JdbcTaskStore implements TaskStore {
             return 0;
         }
         jdbc.sql(CANCEL_UNCLAIMED).param("ids", ids).param("owner", owner)
-                .param("now", timestamp(now)).update();
+                .param("now", Rows.timestamp(now)).update();
         return jdbc.sql(UNCLAIM).param("ids", ids).param("owner", owner).update();
     }
 
@@ -761,7 +739,7 @@ class JdbcTaskStore implements TaskStore {
             TaskFailure.NodeLost lost, int maxInterruptions, Instant now) {
         // The three statements select the same lost runs (LOST_RUNS): one set of parameters.
         Map<String, Object> lostRuns = Map.of("owner", owner, "ownerLives", ownerLives, "everyOwner", everyOwner,
-                "expiredOnly", expiredOnly, "now", timestamp(now), "maxInterruptions", maxInterruptions);
+                "expiredOnly", expiredOnly, "now", Rows.timestamp(now), "maxInterruptions", maxInterruptions);
         return transactions.execute(status -> {
             jdbc.sql(RECORD_INTERRUPTED).params(lostRuns)
                     .param("code", lost.code()).param("message", lost.message())
@@ -790,7 +768,7 @@ class JdbcTaskStore implements TaskStore {
     @Override
     public int renewLeases(String owner, Instant now) {
         return Durability.relaxed(() ->
-                jdbc.sql(RENEW_LEASES).param("owner", owner).param("until", timestamp(now.plus(lease))).update());
+                jdbc.sql(RENEW_LEASES).param("owner", owner).param("until", Rows.timestamp(now.plus(lease))).update());
     }
 
     @Override
@@ -800,7 +778,7 @@ class JdbcTaskStore implements TaskStore {
 
     @Override
     public List<Task> expiredLeases(String self, Instant now) {
-        return jdbc.sql(EXPIRED_LEASES).param("owner", self).param("now", timestamp(now)).query(this::task).list();
+        return jdbc.sql(EXPIRED_LEASES).param("owner", self).param("now", Rows.timestamp(now)).query(this::task).list();
     }
 
     @Override
@@ -812,7 +790,7 @@ class JdbcTaskStore implements TaskStore {
     public int requeueStopped(String owner, Instant now) {
         return transactions.execute(status -> {
             jdbc.sql(CANCEL_STOPPED).param("owner", owner).param("everyOwner", singleNode)
-                    .param("now", timestamp(now)).update();
+                    .param("now", Rows.timestamp(now)).update();
             return jdbc.sql(REQUEUE_STOPPED).param("owner", owner).param("everyOwner", singleNode).update();
         });
     }
@@ -827,15 +805,6 @@ class JdbcTaskStore implements TaskStore {
             throw new IllegalStateException("a single-task update changed " + rows + " rows");
         }
         return rows == 1;
-    }
-
-    private static OffsetDateTime timestamp(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
     }
 
     Task task(ResultSet rs, int row) throws SQLException {
@@ -858,10 +827,10 @@ class JdbcTaskStore implements TaskStore {
                 rs.getLong("timeout_ms"),
                 rs.getInt("attempt"),
                 rs.getInt("max_attempts"),
-                json.readValue(rs.getString("labels"), LABELS),
-                instant(rs, "created_at"),
-                instant(rs, "started_at"),
-                instant(rs, "finished_at"),
+                json.readValue(rs.getString("labels"), Rows.LABELS),
+                Rows.instant(rs, "created_at"),
+                Rows.instant(rs, "started_at"),
+                Rows.instant(rs, "finished_at"),
                 workerPid,
                 rs.getString("owner"),
                 rs.getBoolean("cancel_requested"),
@@ -869,7 +838,7 @@ class JdbcTaskStore implements TaskStore {
                 batchIndex(rs),
                 rs.getLong("retry_backoff_ms"),
                 rs.getBoolean("retry_on_timeout"),
-                instant(rs, "not_before"),
+                Rows.instant(rs, "not_before"),
                 rs.getString("tenant"),
                 rs.getInt("interruptions"));
     }

@@ -58,12 +58,18 @@ class StoreConfiguration {
         }
     }
 
+    /** One round-robin of tenants for both stores: one cache of the lanes already written. */
+    @Bean
+    TenantLanes tenantLanes(JdbcClient jdbc) {
+        return new TenantLanes(jdbc);
+    }
+
     @Bean
     TaskStore taskStore(JdbcClient jdbc, SqlDialect dialect, PlatformTransactionManager transactionManager,
-            JsonMapper json, @Value("${taskpool.cluster.lease:15s}") Duration lease) {
+            JsonMapper json, @Value("${taskpool.cluster.lease:15s}") Duration lease, TenantLanes lanes) {
         // An embedded H2 database belongs to this one process; PostgreSQL may be shared by replicas.
         return new JdbcTaskStore(jdbc, dialect, new TransactionTemplate(transactionManager), json,
-                dialect == SqlDialect.H2, lease);
+                dialect == SqlDialect.H2, lease, lanes);
     }
 
     /**
@@ -77,8 +83,9 @@ class StoreConfiguration {
 
     @Bean
     BatchStore batchStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate, SqlDialect dialect,
-            PlatformTransactionManager transactionManager, JsonMapper json) {
-        return new JdbcBatchStore(jdbc, jdbcTemplate, dialect, new TransactionTemplate(transactionManager), json);
+            PlatformTransactionManager transactionManager, JsonMapper json, TenantLanes lanes) {
+        return new JdbcBatchStore(jdbc, jdbcTemplate, dialect, new TransactionTemplate(transactionManager), json,
+                lanes);
     }
 
     @Bean
