@@ -48,10 +48,6 @@ enum ProblemType {
         this.title = title;
     }
 
-    HttpStatus status() {
-        return status;
-    }
-
     /** A problem of this type, with its own status. */
     ProblemDetail with(String detail) {
         return with(status.value(), detail);

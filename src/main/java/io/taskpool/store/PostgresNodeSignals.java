@@ -139,11 +139,12 @@ class PostgresNodeSignals implements NodeSignals, AutoCloseable {
         List<String> bundle = new ArrayList<>();
         int bytes = 0;
         for (TaskEvent event : drained) {
-            String encoded = json.writeValueAsString(WireEvent.of(event));
+            WireEvent wire = WireEvent.of(event);
+            String encoded = json.writeValueAsString(wire);
             int size = encoded.getBytes(StandardCharsets.UTF_8).length + 1;
             if (size > MAX_EVENTS_BYTES) {
                 // Only a long progress message makes an event this large: the state is what matters.
-                encoded = json.writeValueAsString(WireEvent.of(event).withoutMessage());
+                encoded = json.writeValueAsString(wire.withoutMessage());
                 size = encoded.getBytes(StandardCharsets.UTF_8).length + 1;
             }
             if (bytes + size > MAX_EVENTS_BYTES) {

@@ -60,8 +60,7 @@ public class TaskService {
 
     private volatile NodeSignals signals = NodeSignals.NONE;
     private final MultiGauge queueByPriority;
-    /** What {@link #publishChangesMadeElsewhere} last saw of each followed task. */
-    private final Map<UUID, String> seenElsewhere = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ChangesElsewhere elsewhere;
 
     public TaskService(TaskStore store, TaskProperties properties, QueueProperties queue, NodeIdentity node,
             WorkerGateway workers, TaskCompletions completions, BatchSignals batchSignals, Executor waitExecutor,
@@ -76,6 +75,7 @@ public class TaskService {
             Clock clock, MeterRegistry meters, Map<String, Duration> defaultTimeouts, InputSchemas inputSchemas,
             TaskEvents events, TenantQuotas quotas) {
         this.events = events;
+        this.elsewhere = new ChangesElsewhere(store, events, completions, batchSignals, clock);
         this.tenantRoom = new TenantQueueRoom(quotas, store::countQueuedOf);
         this.history = new QueueHistory(clock);
         this.store = store;
@@ -242,7 +242,7 @@ public class TaskService {
 
             @Override
             public void taskEvent(TaskEvent event) {
-                changedElsewhere(event);
+                elsewhere.relayed(event);
             }
         });
     }
@@ -251,23 +251,6 @@ public class TaskService {
     private void publish(TaskEvent event) {
         events.publish(event);
         signals.taskEvent(event);
-    }
-
-    /**
-     * Another replica changed a task: its followers here hear of it as if it happened here, and
-     * an end answers the long polls and batch streams waiting for it here.
-     */
-    private void changedElsewhere(TaskEvent event) {
-        events.publish(event);
-        // The poll below would otherwise announce the same change once more.
-        seenElsewhere.computeIfPresent(event.taskId(), (id, seen) -> seenKey(event.state(), event.attempt(),
-                event.progress()));
-        if (event.isTerminal()) {
-            completions.terminated(event.taskId());
-            if (event.batchId() != null) {
-                batchSignals.itemFinished(event.batchId(), event.batchIndex());
-            }
-        }
     }
 
     /** New tasks are committed: count them and wake the dispatcher. */
@@ -613,35 +596,12 @@ public class TaskService {
 
     /** Answers long polls here of tasks that another replica finished. */
     void wakeWaitersOfTasksFinishedElsewhere() {
-        List<UUID> waitedOn = List.copyOf(completions.waitedOnIds());
-        // In slices: a statement takes a bounded number of parameters.
-        for (int from = 0; from < waitedOn.size(); from += 1000) {
-            store.finishedAmong(waitedOn.subList(from, Math.min(waitedOn.size(), from + 1000)))
-                    .forEach(completions::terminated);
-        }
+        elsewhere.wakeWaitersOfFinishedTasks();
     }
 
-    /**
-     * Tells the event streams here of changes that another replica made to the tasks they
-     * follow (its progress and state events reach only its own streams): a task's current state
-     * whenever its state, attempt or progress differs from what this node last saw of it.
-     */
+    /** Tells the event streams here of changes that another replica made to the tasks they follow. */
     void publishChangesMadeElsewhere() {
-        Set<UUID> followed = events.followedTasks();
-        seenElsewhere.keySet().retainAll(followed);
-        Instant now = clock.instant();
-        for (UUID id : followed) {
-            store.find(id).ifPresent(task -> {
-                String seen = seenKey(task.state(), task.attempt(), task.progress());
-                if (!seen.equals(seenElsewhere.put(id, seen))) {
-                    events.publish(TaskEvent.current(task, now));
-                }
-            });
-        }
-    }
-
-    private static String seenKey(TaskState state, int attempt, TaskProgress progress) {
-        return state + "/" + attempt + "/" + progress;
+        elsewhere.publishChangesOfFollowedTasks();
     }
 
     /**
