@@ -143,8 +143,8 @@ class TaskpoolConfiguration {
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")
-    BatchItemWriter batchItemWriter(BatchStore store, TaskService tasks) {
-        return new BatchItemWriter(store, tasks);
+    BatchItemWriter batchItemWriter(BatchStore store, TaskService tasks, WorkerPool workers) {
+        return new BatchItemWriter(store, tasks, workers);
     }
 
     @Bean

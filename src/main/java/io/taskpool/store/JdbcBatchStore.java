@@ -68,7 +68,8 @@ class JdbcBatchStore implements BatchStore {
             """;
 
     static final String UNWRITTEN = """
-            SELECT id FROM batch WHERE items_written < item_count AND request_hash IS NOT NULL ORDER BY seq
+            SELECT id FROM batch WHERE items_written < item_count AND request_hash IS NOT NULL AND cancel_requested = FALSE
+            ORDER BY seq
             """;
 
     static final String PROGRESS = """
@@ -84,8 +85,8 @@ class JdbcBatchStore implements BatchStore {
 
     static final String INSERT_ITEM = """
             INSERT INTO task (id, type, state, input, priority, timeout_ms, attempt, max_attempts, labels, created_at,
-                              batch_id, batch_index, dispatch_round, error_code, error_message, finished_at, tenant)
-            VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              batch_id, batch_index, dispatch_round, tenant)
+            VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
             """;
 
     static final String FIND = "SELECT * FROM batch WHERE id = :id";
@@ -134,6 +135,9 @@ class JdbcBatchStore implements BatchStore {
             """;
 
     static final String ITEM_IDS = "SELECT id FROM task WHERE batch_id = :id AND state = :state";
+
+    /** Read off {@code task_batch_state_round}: as many rows as the batch has queued, a few thousand at most. */
+    static final String COUNT_QUEUED_ITEMS = "SELECT COUNT(*) FROM task WHERE batch_id = :id AND state = 'QUEUED'";
 
     /** The error of an item cancelled with its batch before it ran. */
     private static final TaskError CANCELLED_WHILE_QUEUED =
@@ -240,22 +244,24 @@ class JdbcBatchStore implements BatchStore {
 
     /**
      * One transaction: moves the batch's written mark past its next slice (which locks the
-     * batch's row), then writes the slice's items as tasks, QUEUED, or CANCELLED when the batch
-     * was cancelled. A cancel marks the batch under the same row lock, so it either comes first
-     * and is seen here, or waits for these items and then cancels them as queued items. A
-     * second writer (another replica) finds the mark moved and writes nothing.
+     * batch's row), then writes the slice's items as QUEUED tasks. Nothing is written while the
+     * batch has {@code queuedBelow} or more items queued already, nor once it is cancelled: a
+     * cancel marks the batch under the same row lock, so it either comes first and is seen here,
+     * or waits for these items and then cancels them as queued items. A second writer (another
+     * replica) finds the mark moved and writes nothing.
      */
     @Override
-    public Optional<WrittenItems> writeNextItems(UUID batchId, int maxAttempts, Instant now) {
+    public Optional<WrittenItems> writeNextItems(UUID batchId, int maxAttempts, Instant now, int queuedBelow) {
         // Relaxed: the slice is derived from the stored inputs, and its rows commit with the moved
         // mark, so a slice lost in a crash is simply written again after the restart.
-        return Durability.relaxed(() -> writeNextItemsNow(batchId, maxAttempts, now));
+        return Durability.relaxed(() -> writeNextItemsNow(batchId, maxAttempts, now, queuedBelow));
     }
 
-    private Optional<WrittenItems> writeNextItemsNow(UUID batchId, int maxAttempts, Instant now) {
+    private Optional<WrittenItems> writeNextItemsNow(UUID batchId, int maxAttempts, Instant now, int queuedBelow) {
         return transactions.execute(status -> {
             Optional<Progress> before = progress(batchId);
-            if (before.isEmpty() || before.get().written() >= before.get().size()) {
+            if (before.isEmpty() || before.get().written() >= before.get().size() || before.get().cancelRequested()
+                    || queuedItems(batchId) >= queuedBelow) {
                 return Optional.empty();
             }
             int from = before.get().written();
@@ -269,25 +275,30 @@ class JdbcBatchStore implements BatchStore {
                 return Optional.empty();
             }
             Batch batch = find(batchId).orElseThrow(); // after the lock: sees a cancel that came first
-            insertItems(batch, maxAttempts, from, inputs, before.get().baseRound(), now);
+            if (batch.cancelRequested()) {
+                status.setRollbackOnly();
+                return Optional.empty();
+            }
+            insertItems(batch, maxAttempts, from, inputs, before.get().baseRound());
             jdbc.sql(DELETE_INPUTS).param("id", batchId).param("firstIndex", from).update();
-            return Optional.of(new WrittenItems(batchId, batch.type(), from, inputs.size(), batch.cancelRequested()));
+            return Optional.of(new WrittenItems(batchId, batch.type(), from, inputs.size()));
         });
     }
 
-    private void insertItems(Batch batch, int maxAttempts, int firstIndex, List<String> inputs, long baseRound,
-            Instant now) {
+    private long queuedItems(UUID batchId) {
+        return jdbc.sql(COUNT_QUEUED_ITEMS).param("id", batchId).query(Long.class).single();
+    }
+
+    private void insertItems(Batch batch, int maxAttempts, int firstIndex, List<String> inputs, long baseRound) {
         String labels = json.writeValueAsString(batch.labels());
         OffsetDateTime createdAt = Rows.timestamp(batch.createdAt());
-        boolean cancelled = batch.cancelRequested();
-        OffsetDateTime finishedAt = cancelled ? Rows.timestamp(now) : null;
         batchJdbc.batchUpdate(INSERT_ITEM, new BatchPreparedStatementSetter() {
             @Override
             public void setValues(PreparedStatement statement, int i) throws SQLException {
                 int index = firstIndex + i;
                 statement.setObject(1, TaskIds.next());
                 statement.setString(2, batch.type());
-                statement.setString(3, cancelled ? TaskState.CANCELLED.name() : TaskState.QUEUED.name());
+                statement.setString(3, TaskState.QUEUED.name());
                 statement.setString(4, inputs.get(i));
                 statement.setInt(5, batch.priority());
                 statement.setLong(6, batch.timeoutMs());
@@ -297,10 +308,7 @@ class JdbcBatchStore implements BatchStore {
                 statement.setObject(10, batch.id());
                 statement.setInt(11, index);
                 statement.setLong(12, baseRound + index / batch.chunkSize());
-                statement.setString(13, cancelled ? CANCELLED_WHILE_QUEUED.code() : null);
-                statement.setString(14, cancelled ? CANCELLED_WHILE_QUEUED.message() : null);
-                statement.setObject(15, finishedAt);
-                statement.setString(16, batch.tenant());
+                statement.setString(13, batch.tenant());
             }
 
             @Override
@@ -423,6 +431,11 @@ class JdbcBatchStore implements BatchStore {
             unwritten.add(index);
         }
         return withUnwritten(rows, unwritten, progress.get());
+    }
+
+    @Override
+    public int unwrittenItems(UUID id) {
+        return progress(id).map(p -> p.size() - p.written()).orElse(0);
     }
 
     @Override

@@ -32,13 +32,13 @@ class JdbcRetentionStore implements RetentionStore {
 
     /**
      * Created before the cutoff (a batch created since cannot have items that finished before it),
-     * every input written as a task, no item queued or running, and none finished since the
+     * every input written as a task or cancelled unwritten, no item queued or running, and none finished since the
      * cutoff: one index probe each, three NOT EXISTS rather than one with an OR, which H2 would
      * answer with a scan of the batch's items.
      */
     static final String FINISHED_BATCHES = """
             SELECT b.id FROM batch b
-            WHERE b.created_at < :cutoff AND b.items_written = b.item_count
+            WHERE b.created_at < :cutoff AND (b.items_written = b.item_count OR b.cancel_requested = TRUE)
               AND NOT EXISTS (SELECT 1 FROM task t WHERE t.batch_id = b.id AND t.state = 'QUEUED')
               AND NOT EXISTS (SELECT 1 FROM task t WHERE t.batch_id = b.id AND t.state = 'RUNNING')
               AND NOT EXISTS (SELECT 1 FROM task t WHERE t.batch_id = b.id AND t.finished_at >= :cutoff)
@@ -56,8 +56,8 @@ class JdbcRetentionStore implements RetentionStore {
             """;
 
     /**
-     * A finished batch has no stored inputs left (each slice is deleted as its items are written);
-     * deleted all the same, so that no row outlives its batch.
+     * The inputs of items its cancel reached before they were written as tasks (each other slice
+     * is deleted as its items are written).
      */
     static final String DELETE_BATCH_INPUTS = "DELETE FROM batch_input WHERE batch_id = :batchId";
 

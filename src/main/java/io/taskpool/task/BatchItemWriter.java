@@ -13,35 +13,52 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns the inputs a batch was submitted with into its item tasks, one slice per transaction,
- * on a thread of its own. A submission thus answers once its inputs are stored, and a batch of
- * 100,000 items costs 100,000 task rows later, at the store's pace, while the first items
- * already run. Concurrent batches take turns slice by slice. Woken by each submission; a slow
- * poll picks up batches left unwritten by a restart or by another replica that stopped.
+ * on a thread of its own, and only a little ahead of the claim: a batch keeps at most about
+ * {@link #queuedAhead} items queued as tasks, the rest waits in its stored inputs. A submission
+ * thus answers once its inputs are stored; a cancel has only those few queued rows to change,
+ * and the items it reaches unwritten are never written. Concurrent batches take turns slice by
+ * slice. Woken by each submission and each claim of batch items; a slow poll picks up batches
+ * left unwritten by a restart, or drained by another replica's claims.
  */
 public class BatchItemWriter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BatchItemWriter.class);
     private static final Duration POLL = Duration.ofSeconds(5);
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+    /**
+     * Written ahead per batch, at least: two slices. Enough for a claim of a chunk for every
+     * worker with room to spare, so the workers never wait for the writer on a steady batch.
+     */
+    private static final int MIN_QUEUED_AHEAD = 2000;
+    /** Chunks per worker written ahead, as {@code Pool.map} cuts about four chunks per worker. */
+    private static final int CHUNKS_AHEAD_PER_WORKER = 4;
 
     private final BatchStore store;
     private final TaskService tasks;
+    private final int queuedAhead;
     private final Semaphore wake = new Semaphore(0);
     private final Thread thread = new Thread(this::run, "batch-item-writer");
     private final ReentrantLock writing = new ReentrantLock();
     private volatile boolean running = true;
 
-    public BatchItemWriter(BatchStore store, TaskService tasks) {
+    public BatchItemWriter(BatchStore store, TaskService tasks, WorkerGateway workers) {
         this.store = store;
         this.tasks = tasks;
+        this.queuedAhead = queuedAhead(workers.capacity());
         thread.setDaemon(true);
     }
 
+    /** Items a batch keeps queued as tasks, for a pool of this many workers. */
+    static int queuedAhead(int workers) {
+        return Math.max(MIN_QUEUED_AHEAD, CHUNKS_AHEAD_PER_WORKER * workers * BatchService.AUTO_CHUNK_LIMIT);
+    }
+
     public void start() {
+        tasks.whenBatchItemsClaimed(this::wake);
         thread.start();
     }
 
-    /** A batch was submitted: write its items now rather than at the next poll. */
+    /** A batch was submitted, or some of its queued items claimed: write items now rather than at the next poll. */
     public void wake() {
         wake.release();
     }
@@ -84,7 +101,7 @@ public class BatchItemWriter implements AutoCloseable {
             Optional<WrittenItems> written;
             writing.lock();
             try {
-                written = store.writeNextItems(batchId, tasks.maxAttempts(), tasks.now());
+                written = store.writeNextItems(batchId, tasks.maxAttempts(), tasks.now(), queuedAhead);
             } finally {
                 writing.unlock();
             }

@@ -381,13 +381,17 @@ public class BatchService {
         if (status.state().isTerminal()) {
             throw new BatchStateConflictException(status, "batch " + id + " is already " + status.state());
         }
-        List<UUID> cancelled = itemWriter.whileNotWriting(() -> {
+        CancelledItems cancelled = itemWriter.whileNotWriting(() -> {
             store.requestCancel(id);
-            return store.cancelQueuedItems(id, tasks.now());
+            // After the mark: no writer writes the batch's items from here on.
+            return new CancelledItems(store.cancelQueuedItems(id, tasks.now()), store.unwrittenItems(id));
         });
-        tasks.cancelledWhileQueued(id, cancelled);
+        tasks.cancelledWhileQueued(id, cancelled.queued(), cancelled.unwritten());
         // Items claimed after the queued ones were cancelled are RUNNING now: stop them too.
         store.itemIds(id, TaskState.RUNNING).forEach(tasks::cancelRunning);
         return awaitTerminal(id, tasks.cancelBound());
     }
+
+    /** What a cancel reached while queued: item tasks by id, and items never written as tasks. */
+    private record CancelledItems(List<UUID> queued, int unwritten) {}
 }

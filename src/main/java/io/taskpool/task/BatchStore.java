@@ -10,8 +10,9 @@ import java.util.function.Supplier;
 /**
  * Batches and their items in the durable store. A batch is submitted in one transaction: its row
  * first (which takes its idempotency key), then its inputs in slices, then its final fields.
- * Its items become tasks afterwards, slice by slice ({@link #writeNextItems}); until then the
- * batch's counts and items show them as queued (or cancelled, with their batch).
+ * Its items become tasks afterwards, slice by slice and only a little ahead of the claim
+ * ({@link #writeNextItems}); until then the batch's counts and items show them as queued, or
+ * as cancelled once their batch is: such items are never written as tasks.
  */
 public interface BatchStore {
 
@@ -47,14 +48,18 @@ public interface BatchStore {
      */
     void completeBatch(Batch batch, long baseRound, String requestHash);
 
-    /** Complete batches with inputs not yet written as tasks, oldest first. */
+    /** Complete batches, not cancelled, with inputs not yet written as tasks, oldest first. */
     List<UUID> withUnwrittenItems();
 
     /**
-     * Writes the batch's next slice of stored inputs as item tasks, in one transaction; none
-     * when every item is written or another writer took the slice.
+     * Writes the batch's next slice of stored inputs as QUEUED item tasks, in one transaction;
+     * none when every item is written, another writer took the slice, the batch was cancelled,
+     * or it has {@code queuedBelow} or more items queued already.
      */
-    Optional<WrittenItems> writeNextItems(UUID batchId, int maxAttempts, Instant now);
+    Optional<WrittenItems> writeNextItems(UUID batchId, int maxAttempts, Instant now, int queuedBelow);
+
+    /** Items not yet written as tasks: after a cancel, the ones it cancelled without a row. */
+    int unwrittenItems(UUID id);
 
     Optional<Batch> find(UUID id);
 

@@ -59,6 +59,8 @@ public class TaskService {
     private final QueueHistory history;
 
     private volatile NodeSignals signals = NodeSignals.NONE;
+    /** Told when a claim took batch items, so that the next ones are written as tasks. */
+    private volatile Runnable batchItemsClaimed = () -> { };
     private final MultiGauge queueByPriority;
     private final ChangesElsewhere elsewhere;
 
@@ -390,27 +392,22 @@ public class TaskService {
         }
     }
 
-    /**
-     * A batch's items were written as tasks: queued ones wake the dispatcher; those written
-     * cancelled (their batch was cancelled before) leave the queue, which counted them at
-     * submission.
-     */
+    /** A batch's items were written as tasks, QUEUED: they wake the dispatchers. */
     void itemsWritten(WrittenItems items) {
-        if (items.cancelled()) {
-            queueDepth.removed(items.count());
-            batchSignals.itemFinished(items.batchId(), BatchSignals.MANY);
-        } else {
-            workers.taskQueued();
-            signals.taskQueued();
-        }
+        workers.taskQueued();
+        signals.taskQueued();
     }
 
-    /** Items of a cancelled batch were cancelled while queued, in one statement. */
-    void cancelledWhileQueued(UUID batchId, List<UUID> ids) {
-        queueDepth.removed(ids.size());
+    /**
+     * Items of a cancelled batch were cancelled while queued: {@code ids} in one statement, and
+     * {@code unwritten} more that were never written as tasks. The queue counted them all at
+     * submission.
+     */
+    void cancelledWhileQueued(UUID batchId, List<UUID> ids, int unwritten) {
+        queueDepth.removed(ids.size() + unwritten);
         publishCurrent(ids);
         ids.forEach(completions::terminated);
-        if (!ids.isEmpty()) {
+        if (!ids.isEmpty() || unwritten > 0) {
             batchSignals.itemFinished(batchId, BatchSignals.MANY);
         }
     }
@@ -453,6 +450,11 @@ public class TaskService {
 
     // ---- transitions reported by the worker pool ----
 
+    /** {@code listener} runs on the dispatcher's thread after each claim that took batch items. */
+    public void whenBatchItemsClaimed(Runnable listener) {
+        this.batchItemsClaimed = listener;
+    }
+
     /**
      * Claims work for up to {@code workers} idle workers of this node: one task each, or one
      * chunk of a batch's items.
@@ -462,6 +464,9 @@ public class TaskService {
         List<List<Task>> claimed = store.claimChunks(workers, nodeId, clock.instant());
         storeLatency("claim", start);
         queueDepth.removed(claimed.stream().mapToInt(List::size).sum());
+        if (claimed.stream().anyMatch(chunk -> chunk.get(0).batchId() != null)) {
+            batchItemsClaimed.run();
+        }
         for (List<Task> chunk : claimed) {
             for (Task task : chunk) {
                 publish(TaskEvent.current(task, task.startedAt()));

@@ -4,6 +4,6 @@ import java.util.UUID;
 
 /**
  * Items {@code firstIndex ..< firstIndex + count} of a batch, just written as tasks from the
- * batch's stored inputs: QUEUED, or CANCELLED when the batch had been cancelled.
+ * batch's stored inputs, QUEUED.
  */
-public record WrittenItems(UUID batchId, String type, int firstIndex, int count, boolean cancelled) {}
+public record WrittenItems(UUID batchId, String type, int firstIndex, int count) {}

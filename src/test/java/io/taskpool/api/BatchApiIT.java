@@ -202,7 +202,7 @@ class BatchApiIT extends BatchTest {
 
     @Test
     void cancellingALargeBatchAtOnceCancelsEveryItemThatHadNotStarted() {
-        // 5,000 items are five stored slices: most are not tasks yet when the cancel arrives.
+        // 5,000 items are five stored slices, written as tasks only a little ahead of the claim.
         String id = submitBatchId(Map.of("type", "sleep", "chunkSize", 1, "inputs", inputs(5000, i -> Map.of("ms", 200))));
 
         Response cancelled = api().post("/api/v1/batches/{id}/cancel", id).then().statusCode(200).extract().response();
@@ -220,11 +220,12 @@ class BatchApiIT extends BatchTest {
                             "items.state"));
         }
         assertThat(states).hasSize(5000).doesNotContain("QUEUED", "RUNNING");
-        // Every item becomes a task all the same, written as cancelled, and none of them runs.
-        await().atMost(DEADLINE.multipliedBy(2)).pollInterval(java.time.Duration.ofMillis(500))
-                .untilAsserted(() -> assertThat(itemTasks(id)).hasSize(5000));
-        assertThat(itemTasks(id)).extracting(item -> item.get("state"))
-                .filteredOn("CANCELLED"::equals).hasSize(cancelledItems);
+        // Only the few items written ahead of the claim became tasks; the rest never will.
+        List<Map<String, Object>> written = itemTasks(id);
+        assertThat(written).hasSizeLessThanOrEqualTo(3000).extracting(item -> item.get("state"))
+                .doesNotContain("QUEUED", "RUNNING");
+        assertThat(api().get("/api/v1/batches/{id}", id).then().statusCode(200).extract().<Integer>path(
+                "counts.cancelled")).isEqualTo(cancelledItems);
     }
 
     @Test

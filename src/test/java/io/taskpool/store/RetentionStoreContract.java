@@ -103,7 +103,7 @@ abstract class RetentionStoreContract {
     /** A batch whose items are all written as tasks and QUEUED. */
     private Batch writtenBatch(int size, String key) {
         Batch batch = submittedBatch(size, key);
-        assertThat(batches.writeNextItems(batch.id(), 3, clock.instant())).isPresent();
+        assertThat(batches.writeNextItems(batch.id(), 3, clock.instant(), Integer.MAX_VALUE)).isPresent();
         return batch;
     }
 
@@ -268,6 +268,18 @@ abstract class RetentionStoreContract {
 
         assertThat(retention.finishedBatches(clock.instant(), 10)).isEmpty();
         assertThat(batches.find(batch.id())).isPresent();
+    }
+
+    @Test
+    void aBatchCancelledBeforeItsItemsWereWrittenGoesWithItsStoredInputs() {
+        Batch batch = submittedBatch(3, "cancelled-unwritten");
+        assertThat(batches.requestCancel(batch.id())).isTrue();
+        clock.advance(Duration.ofDays(30));
+
+        assertThat(retention.finishedBatches(clock.instant(), 10)).containsExactly(batch.id());
+        assertThat(retention.deleteBatch(batch.id())).hasValue(1);
+        assertThat(batches.find(batch.id())).isEmpty();
+        assertThat(batches.inputsFrom(batch.id(), 0)).isEmpty();
     }
 
     @Test

@@ -1070,6 +1070,9 @@ abstract class TaskStoreContract {
     }
 
     /** A complete batch of {@code size} inputs {"n": i}, stored in slices of {@code sliceSize}. */
+    /** A writer's limit of queued items that never stops it. */
+    private static final int ANY_QUEUED = Integer.MAX_VALUE;
+
     private Batch submittedBatch(BatchStore batches, int size, int sliceSize, int chunkSize) {
         Batch batch = new Batch(UUID.randomUUID(), "noop", size, chunkSize, 0, 60_000, Map.of("team", "a"),
                 clock.instant(), false);
@@ -1100,13 +1103,13 @@ abstract class TaskStoreContract {
         assertThat(store.list(all(10))).isEmpty();
 
         List<WrittenItems> written = new ArrayList<>();
-        for (Optional<WrittenItems> next = batches.writeNextItems(batch.id(), 3, clock.instant()); next.isPresent();
-                next = batches.writeNextItems(batch.id(), 3, clock.instant())) {
+        for (Optional<WrittenItems> next = batches.writeNextItems(batch.id(), 3, clock.instant(), ANY_QUEUED); next.isPresent();
+                next = batches.writeNextItems(batch.id(), 3, clock.instant(), ANY_QUEUED)) {
             written.add(next.get());
         }
 
-        assertThat(written).extracting(WrittenItems::firstIndex, WrittenItems::count, WrittenItems::cancelled)
-                .containsExactly(tuple(0, 2, false), tuple(2, 2, false), tuple(4, 1, false));
+        assertThat(written).extracting(WrittenItems::firstIndex, WrittenItems::count)
+                .containsExactly(tuple(0, 2), tuple(2, 2), tuple(4, 1));
         assertThat(batches.withUnwrittenItems()).isEmpty();
         assertThat(batches.counts(batch.id()).queued()).isEqualTo(5);
         assertThat(store.countQueued()).isEqualTo(5);
@@ -1181,13 +1184,14 @@ abstract class TaskStoreContract {
     }
 
     @Test
-    void itemsOfABatchCancelledBeforeTheyWereWrittenAreCancelledAtOnceAndWrittenCancelled() {
+    void itemsOfABatchCancelledBeforeTheyWereWrittenAreCancelledAtOnceAndNeverWritten() {
         BatchStore batches = batchStore();
         Batch batch = submittedBatch(batches, 4, 2, 1);
-        batches.writeNextItems(batch.id(), 1, clock.instant());
+        batches.writeNextItems(batch.id(), 1, clock.instant(), ANY_QUEUED);
 
         assertThat(batches.requestCancel(batch.id())).isTrue();
         assertThat(batches.cancelQueuedItems(batch.id(), clock.instant())).hasSize(2);
+        assertThat(batches.unwrittenItems(batch.id())).isEqualTo(2);
 
         assertThat(batches.counts(batch.id()).cancelled()).isEqualTo(4);
         assertThat(batches.unfinished(batch.id())).isZero();
@@ -1196,14 +1200,31 @@ abstract class TaskStoreContract {
                 .containsExactly(tuple(0, TaskState.CANCELLED), tuple(1, TaskState.CANCELLED),
                         tuple(2, TaskState.CANCELLED), tuple(3, TaskState.CANCELLED));
 
-        Optional<WrittenItems> rest = batches.writeNextItems(batch.id(), 1, clock.instant());
-
-        assertThat(rest).get().extracting(WrittenItems::cancelled).isEqualTo(true);
-        assertThat(store.list(all(10))).hasSize(4).allSatisfy(item -> {
+        assertThat(batches.withUnwrittenItems()).isEmpty();
+        assertThat(batches.writeNextItems(batch.id(), 1, clock.instant(), ANY_QUEUED)).isEmpty();
+        assertThat(store.list(all(10))).hasSize(2).allSatisfy(item -> {
             assertThat(item.state()).isEqualTo(TaskState.CANCELLED);
             assertThat(item.error().code()).isEqualTo("CANCELLED");
         });
         assertThat(store.claimChunks(1, NODE_A, clock.instant())).isEmpty();
+    }
+
+    @Test
+    void itemsAreWrittenOnlyWhileTheBatchHasFewerQueuedThanAsked() {
+        BatchStore batches = batchStore();
+        Batch batch = submittedBatch(batches, 6, 2, 1);
+
+        assertThat(batches.writeNextItems(batch.id(), 1, clock.instant(), 2)).isPresent();
+        assertThat(batches.writeNextItems(batch.id(), 1, clock.instant(), 2)).isEmpty();
+        assertThat(store.countQueued()).isEqualTo(6);
+        assertThat(store.list(all(10))).hasSize(2);
+
+        assertThat(store.claimChunks(1, NODE_A, clock.instant())).hasSize(1);
+        assertThat(batches.writeNextItems(batch.id(), 1, clock.instant(), 2)).get()
+                .extracting(WrittenItems::firstIndex).isEqualTo(2);
+        assertThat(batches.unwrittenItems(batch.id())).isEqualTo(2);
+        assertThat(batches.items(batch.id(), 0, 10)).extracting(BatchItem::state).containsExactly(TaskState.RUNNING,
+                TaskState.QUEUED, TaskState.QUEUED, TaskState.QUEUED, TaskState.QUEUED, TaskState.QUEUED);
     }
 
     @Test
@@ -1217,7 +1238,7 @@ abstract class TaskStoreContract {
                 writers.add(pool.submit(() -> {
                     int items = 0;
                     while (!batches.withUnwrittenItems().isEmpty()) {
-                        items += batches.writeNextItems(batch.id(), 1, clock.instant()).map(WrittenItems::count)
+                        items += batches.writeNextItems(batch.id(), 1, clock.instant(), ANY_QUEUED).map(WrittenItems::count)
                                 .orElse(0);
                     }
                     return items;
