@@ -69,8 +69,12 @@ final class CommitTrackingDataSource extends DelegatingDataSource {
                 new TrackedConnection(connection));
     }
 
-    /** A commit of {@code connection} returned: make it durable unless relaxed, and count it. */
+    /**
+     * A commit of {@code connection} returned: run what waits for it to be visible, then make it
+     * durable unless relaxed, and count it.
+     */
     private void committed(Connection connection) throws SQLException {
+        Durability.committed();
         if (Durability.isRelaxed()) {
             return;
         }

@@ -32,6 +32,7 @@ import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -307,7 +308,7 @@ class JdbcTaskStore implements TaskStore {
     private final Duration lease;
     private final TenantLanes lanes;
     /** Submissions without an idempotency key, committed together when they arrive together. */
-    private final GroupCommit<Task> submissions;
+    private final GroupCommit<Submission> submissions;
 
     /** Bounds one shared commit of submissions, and so the wait of the first caller in it. */
     private static final int SUBMISSIONS_PER_COMMIT = 256;
@@ -341,28 +342,54 @@ class JdbcTaskStore implements TaskStore {
         this.singleNode = singleNode;
         this.lease = lease;
         this.lanes = lanes;
-        this.submissions = new GroupCommit<>(
-                tasks -> transactions.executeWithoutResult(status -> tasks.forEach(task -> insertRow(task, null))),
-                task -> insertRow(task, null), SUBMISSIONS_PER_COMMIT);
+        this.submissions = new GroupCommit<>(this::insertTogether, this::insertAlone, SUBMISSIONS_PER_COMMIT);
     }
 
     @Override
-    public void insert(Task task, Idempotency idempotency) {
+    public void insert(Task task, Idempotency idempotency, Runnable committed) {
         lanes.ensure(task.tenant());
         if (idempotency == null && !TransactionSynchronizationManager.isActualTransactionActive()) {
             // No key, so no row of another caller can conflict with it: share a commit. Inside a
             // caller's transaction the row must commit with that transaction, not with others.
-            submissions.write(task);
+            submissions.write(new Submission(task, committed));
             return;
         }
         try {
-            insertRow(task, idempotency);
+            if (TransactionSynchronizationManager.isActualTransactionActive()) {
+                insertRow(task, idempotency);
+                afterCommit(committed);
+            } else {
+                Durability.whenCommitted(committed, () -> insertRow(task, idempotency));
+            }
         } catch (DuplicateKeyException | PessimisticLockingFailureException | QueryTimeoutException taken) {
             if (idempotency == null) {
                 throw taken;
             }
             throw new IdempotencyKeyTakenException(idempotency.key(), taken);
         }
+    }
+
+    /** The row commits with the caller's transaction: {@code committed} waits for that. */
+    private static void afterCommit(Runnable committed) {
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                committed.run();
+            }
+        });
+    }
+
+    /** A task to insert, and what runs once its commit returns. */
+    private record Submission(Task task, Runnable committed) {}
+
+    private void insertTogether(List<Submission> submissions) {
+        Durability.whenCommitted(() -> submissions.forEach(submission -> submission.committed().run()),
+                () -> transactions.executeWithoutResult(status ->
+                        submissions.forEach(submission -> insertRow(submission.task(), null))));
+    }
+
+    private void insertAlone(Submission submission) {
+        Durability.whenCommitted(submission.committed(), () -> insertRow(submission.task(), null));
     }
 
     private void insertRow(Task task, Idempotency idempotency) {

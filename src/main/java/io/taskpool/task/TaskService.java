@@ -138,9 +138,16 @@ public class TaskService {
                 now, null, null, null, null, false, null, null,
                 request.retryBackoffMs() == null ? Task.DEFAULT_RETRY_BACKOFF_MS : request.retryBackoffMs(),
                 Boolean.TRUE.equals(request.retryOnTimeout()), null, caller.tenant());
+        TaskEvent queuedEvent = TaskEvent.current(task, now);
         try {
             long start = System.nanoTime();
-            store.insert(task, idempotency);
+            // The dispatcher may claim the task as soon as its row is committed, while the write-out
+            // that makes it durable (and lets this request answer) is still under way. QUEUED is
+            // published first, so that it comes before the claim's RUNNING.
+            store.insert(task, idempotency, () -> {
+                events.publish(queuedEvent);
+                workers.taskQueued();
+            });
             storeLatency("insert", start);
         } catch (IdempotencyKeyTakenException raced) {
             // A concurrent request with the same key won; answer as its repeat.
@@ -149,10 +156,9 @@ public class TaskService {
                             + " Idempotency-Key '" + clientKey + "' is being stored; retry")),
                     idempotency.requestHash(), clientKey);
         }
-        // Published before the dispatcher is woken, so that QUEUED comes before the claim's RUNNING
-        // (unless a dispatcher already awake claims the task in between).
-        publish(TaskEvent.current(task, now));
-        queued(task.type(), 1);
+        signals.taskEvent(queuedEvent);
+        counted(task.type(), 1);
+        signals.taskQueued();
         tenantRoom.added(task.tenant(), 1);
         return new Submitted<>(task, true);
     }
@@ -255,13 +261,17 @@ public class TaskService {
         signals.taskEvent(event);
     }
 
-    /** New tasks are committed: count them and wake the dispatcher. */
+    /** New tasks are committed: count them and wake the dispatchers. */
     void queued(String type, int count) {
+        counted(type, count);
+        workers.taskQueued();
+        signals.taskQueued();
+    }
+
+    private void counted(String type, int count) {
         queueDepth.added(count);
         Counter.builder("taskpool.tasks.submitted").tag("type", type)
                 .description("Tasks accepted").register(meters).increment(count);
-        workers.taskQueued();
-        signals.taskQueued();
     }
 
     /** The store keeps microseconds: a reply shows what a later read will show. */

@@ -15,17 +15,20 @@ public interface TaskStore {
 
     /** Commits a new QUEUED task before returning. */
     default void insert(Task task) {
-        insert(task, null);
+        insert(task, null, () -> {});
     }
 
     /**
      * Commits a new QUEUED task, single (not of a batch), with the client's idempotency key if
-     * any. Its fair-share round is the round being served at its priority, or one past the last
-     * queued single task of that priority.
+     * any, durably before returning. Its fair-share round is the round being served at its
+     * priority, or one past the last queued single task of that priority.
      *
+     * @param committed runs once the row is committed, on the committing thread, possibly before
+     *     the commit is durable (the embedded store's write-out is then still to come): a claim
+     *     may take the task meanwhile. Not run if the insert fails.
      * @throws IdempotencyKeyTakenException when another task holds the key
      */
-    void insert(Task task, Idempotency idempotency);
+    void insert(Task task, Idempotency idempotency, Runnable committed);
 
     Optional<Task> find(UUID id);
 

@@ -178,7 +178,7 @@ abstract class RetentionStoreContract {
     @Test
     void aDeletedTasksIdempotencyKeyCanBeUsedAgain() {
         Task first = aQueuedTask();
-        tasks.insert(first, new Idempotency("order-7781", "hash-a"));
+        tasks.insert(first, new Idempotency("order-7781", "hash-a"), () -> {});
         assertThat(tasks.claimQueued(1, NODE, clock.instant())).hasSize(1);
         tasks.succeed(first.id(), 1, "{}", clock.instant());
 
@@ -186,7 +186,7 @@ abstract class RetentionStoreContract {
         assertThat(tasks.findByIdempotencyKey("order-7781")).isEmpty();
 
         Task second = aQueuedTask();
-        assertThatCode(() -> tasks.insert(second, new Idempotency("order-7781", "hash-b"))).doesNotThrowAnyException();
+        assertThatCode(() -> tasks.insert(second, new Idempotency("order-7781", "hash-b"), () -> {})).doesNotThrowAnyException();
         assertThat(tasks.findByIdempotencyKey("order-7781")).get()
                 .satisfies(found -> assertThat(found.resource().id()).isEqualTo(second.id()))
                 .satisfies(found -> assertThat(found.requestHash()).isEqualTo("hash-b"));

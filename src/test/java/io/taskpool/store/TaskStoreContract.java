@@ -6,12 +6,15 @@ import static io.taskpool.support.TaskFixtures.withAttempt;
 import static io.taskpool.support.TaskFixtures.withLabels;
 import static io.taskpool.support.TaskFixtures.withType;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.taskpool.support.ManualClock;
 import io.taskpool.task.Batch;
 import io.taskpool.task.BatchItem;
 import io.taskpool.task.BatchStore;
+import io.taskpool.task.Idempotency;
+import io.taskpool.task.IdempotencyKeyTakenException;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskAttempt;
 import io.taskpool.task.TaskError;
@@ -160,6 +163,56 @@ abstract class TaskStoreContract {
     @Test
     void anUnknownIdIsEmpty() {
         assertThat(store.find(UUID.randomUUID())).isEmpty();
+    }
+
+    /** The store as the service builds it: through the data source that sees each commit. */
+    private TaskStore storeSeeingCommits() {
+        CommitTrackingDataSource commits = new CommitTrackingDataSource(dataSource());
+        return new JdbcTaskStore(JdbcClient.create(commits), dialect(),
+                new TransactionTemplate(new DataSourceTransactionManager(commits)), JsonMapper.builder().build());
+    }
+
+    @Test
+    void aNewTaskCanBeClaimedFromTheMomentItsCommitReturns() throws Exception {
+        TaskStore seeingCommits = storeSeeingCommits();
+        ExecutorService claimer = Executors.newSingleThreadExecutor();
+        try {
+            for (Idempotency idempotency : new Idempotency[] {null, new Idempotency("key-1", "hash")}) {
+                Task task = aQueuedTask();
+                List<UUID> claimedBeforeInsertReturned = new ArrayList<>();
+                // Another session claims it while the inserting thread is still inside insert().
+                seeingCommits.insert(task, idempotency, () -> claimedBeforeInsertReturned.addAll(ids(
+                        join(claimer.submit(() -> store.claimQueued(5, NODE_A, clock.instant()))))));
+
+                assertThat(claimedBeforeInsertReturned).as("keyed: %s", idempotency != null)
+                        .containsExactly(task.id());
+            }
+        } finally {
+            claimer.shutdownNow();
+        }
+    }
+
+    @Test
+    void whatWaitsForTheCommitOfAnInsertThatFailsNeverRuns() {
+        TaskStore seeingCommits = storeSeeingCommits();
+        Idempotency key = new Idempotency("key-1", "hash");
+        seeingCommits.insert(aQueuedTask(), key, () -> {});
+        List<String> ran = new ArrayList<>();
+
+        assertThatThrownBy(() -> seeingCommits.insert(aQueuedTask(), key, () -> ran.add("committed")))
+                .isInstanceOf(IdempotencyKeyTakenException.class);
+        Task next = aQueuedTask();
+        seeingCommits.insert(next, null, () -> ran.add("next"));
+
+        assertThat(ran).as("the failed insert's callback is not left for the next commit").containsExactly("next");
+    }
+
+    private static <T> T join(Future<T> future) {
+        try {
+            return future.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the claim on another session did not finish", e);
+        }
     }
 
     @Test
