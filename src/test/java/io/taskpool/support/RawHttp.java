@@ -33,15 +33,36 @@ public final class RawHttp {
     public static Reply exchange(int port, byte[] head, byte[] body) throws IOException {
         try (Socket socket = new Socket("localhost", port)) {
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-            OutputStream out = socket.getOutputStream();
-            out.write(head);
-            out.write("\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
-            out.flush();
+            IOException writeFailed = null;
+            try {
+                OutputStream out = socket.getOutputStream();
+                out.write(head);
+                out.write("\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                out.write(body);
+                out.flush();
+            } catch (IOException e) {
+                // The server may refuse a request before reading all of it (its head, or a body
+                // over the limit): it answers and closes, and the rest of the write fails. Its
+                // answer is what the caller asked for, so read it.
+                writeFailed = e;
+            }
             InputStream in = socket.getInputStream();
-            String statusLine = readLine(in);
+            String statusLine;
+            try {
+                statusLine = readLine(in);
+            } catch (IOException e) {
+                if (writeFailed != null) {
+                    writeFailed.addSuppressed(e);
+                    throw writeFailed;
+                }
+                throw e;
+            }
             if (statusLine == null || statusLine.length() < 12) {
-                throw new IOException("no status line, got: " + statusLine);
+                IOException none = new IOException("no status line, got: " + statusLine);
+                if (writeFailed != null) {
+                    none.addSuppressed(writeFailed);
+                }
+                throw none;
             }
             int status = Integer.parseInt(statusLine.substring(9, 12));
             Map<String, String> headers = new LinkedHashMap<>();
