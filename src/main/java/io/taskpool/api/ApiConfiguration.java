@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.catalina.core.StandardHost;
+import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -35,7 +36,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
                 description = "Submit compute tasks over HTTP; they are stored durably and run in a pool of"
                         + " isolated worker processes, one task per process at a time. Errors are RFC 9457"
                         + " problem details (application/problem+json).",
-                license = @License(name = "Apache-2.0")),
+                license = @License(name = "Apache-2.0", identifier = "Apache-2.0")),
         servers = @Server(url = "/", description = "This service"),
         security = @SecurityRequirement(name = "apiKey"))
 @SecurityScheme(name = "apiKey", type = SecuritySchemeType.HTTP, scheme = "bearer",
@@ -44,6 +45,11 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
                 + " role 403 (reading needs 'read'; submitting, cancelling and deleting 'submit'; the worker"
                 + " endpoints 'admin'). Another tenant's tasks and batches answer 404.")
 class ApiConfiguration {
+
+    @Bean
+    OpenApiCustomizer openApiShape() {
+        return new OpenApiShape();
+    }
 
     /** Requests Tomcat refuses on its own are answered with a problem too: see {@link ProblemErrorReportValve}. */
     @Bean

@@ -74,7 +74,7 @@ class BatchController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Submit a batch",
+    @Operation(operationId = "submitBatch", summary = "Submit a batch",
             description = "Stores the batch and one QUEUED item task per input, all in one transaction, before the"
                     + " reply. The body is read as a stream, so large batches are fine up to"
                     + " taskpool.batches.max-items inputs and taskpool.api.max-batch-body bytes. With an"
@@ -116,7 +116,8 @@ class BatchController {
     }
 
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Get a batch", description = "State and counts by item state. With waitMs, a long poll:"
+    @Operation(operationId = "getBatch", summary = "Get a batch",
+            description = "State and counts by item state. With waitMs, a long poll:"
             + " answers as soon as the batch is terminal, or with the batch as it is when waitMs has passed.")
     @ApiResponse(responseCode = "200", description = "The batch")
     @ApiResponse(responseCode = "404", description = "No such batch",
@@ -128,15 +129,12 @@ class BatchController {
     }
 
     @GetMapping(path = "/{id}/results", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Get a batch's results", description = "Items in input order, like Pool.map's list: a"
+    @Operation(operationId = "getBatchResults", summary = "Get a batch's results",
+            description = "Items in input order, like Pool.map's list: a"
             + " page from offset. Items not finished yet show their state without result. Ask with"
             + " Accept: application/x-ndjson to stream them instead, one line per item as it becomes ready.")
-    @ApiResponse(responseCode = "200", description = "A page of items in input order", content = {
-            @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = BatchResultsPage.class)),
-            @Content(mediaType = NDJSON, schema = @Schema(implementation = BatchItemView.class), examples =
-                    @ExampleObject(name = "lines", value = "{\"index\":0,\"state\":\"SUCCEEDED\",\"result\":"
-                            + "{\"count\":25},\"error\":null}\n{\"index\":1,\"state\":\"SUCCEEDED\",\"result\":"
-                            + "{\"count\":168},\"error\":null}\n"))})
+    @ApiResponse(responseCode = "200", description = "A page of items in input order, or their stream", content =
+            @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = BatchResultsPage.class)))
     @ApiResponse(responseCode = "404", description = "No such batch",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     BatchResultsPage results(@Parameter(description = "Batch id", example = BATCH_ID_EXAMPLE) @PathVariable String id,
@@ -156,6 +154,13 @@ class BatchController {
      * batch may run for hours.
      */
     @GetMapping(path = "/{id}/results", produces = NDJSON)
+    @Operation(operationId = "getBatchResults")
+    @ApiResponse(responseCode = "200", description = "A page of items in input order, or their stream", content =
+            @Content(mediaType = NDJSON, schema = @Schema(implementation = BatchItemView.class,
+                    description = "NDJSON: one BatchItem per line, each line a JSON object and a newline"),
+                    examples = @ExampleObject(name = "lines", value = "{\"index\":0,\"state\":\"SUCCEEDED\","
+                            + "\"result\":{\"count\":25},\"error\":null}\n{\"index\":1,\"state\":\"SUCCEEDED\","
+                            + "\"result\":{\"count\":168},\"error\":null}\n")))
     ResponseEntity<ResponseBodyEmitter> stream(@PathVariable String id,
             @Parameter(description = "input (default): each item when it and every item before it are done, like"
                     + " Pool.imap; completion: each item as it finishes, like Pool.imap_unordered",
@@ -198,7 +203,8 @@ class BatchController {
     }
 
     @PostMapping(path = "/{id}/cancel", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Cancel a batch", description = "Queued items are CANCELLED at once; running ones are"
+    @Operation(operationId = "cancelBatch", summary = "Cancel a batch",
+            description = "Queued items are CANCELLED at once; running ones are"
             + " stopped as running tasks are (cancel frame, grace, kill). Answers when every item is terminal.")
     @ApiResponse(responseCode = "200", description = "The batch after cancelling")
     @ApiResponse(responseCode = "404", description = "No such batch",

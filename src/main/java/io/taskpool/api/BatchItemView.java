@@ -12,7 +12,7 @@ record BatchItemView(
         @Schema(description = "The item task's state", example = "SUCCEEDED",
                 allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT"})
         String state,
-        @Schema(type = "object", nullable = true, description = "The result, once SUCCEEDED",
+        @Schema(types = {"object", "null"}, description = "The result, once SUCCEEDED",
                 example = "{\"count\": 25}")
         @JsonRawValue String result,
         @Schema(nullable = true, description = "Why the item did not succeed") TaskView.ErrorView error) {

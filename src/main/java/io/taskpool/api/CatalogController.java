@@ -36,7 +36,8 @@ class CatalogController {
     }
 
     @GetMapping("/task-types")
-    @Operation(summary = "List task types", description = "The types the workers announced, by name, each with"
+    @Operation(operationId = "listTaskTypes", summary = "List task types",
+            description = "The types the workers announced, by name, each with"
             + " the JSON Schema of its input (inputSchema) when it declares one.")
     List<TaskTypeView> taskTypes() {
         return tasks.taskTypes().stream()
@@ -46,7 +47,8 @@ class CatalogController {
     }
 
     @GetMapping("/workers")
-    @Operation(summary = "Show the worker pool", description = "Every worker slot: its process and the process's"
+    @Operation(operationId = "getWorkerPool", summary = "Show the worker pool",
+            description = "Every worker slot: its process and the process's"
             + " resident memory, state, current task and since when it runs it, and how many tasks it has finished;"
             + " restarts counts replacement processes of every cause.")
     WorkerPoolView workers() {
@@ -55,7 +57,8 @@ class CatalogController {
 
     @PostMapping("/workers/restart")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    @Operation(summary = "Restart the workers", description = "A rolling restart, in the background: every worker is"
+    @Operation(operationId = "restartWorkers", summary = "Restart the workers",
+            description = "A rolling restart, in the background: every worker is"
             + " replaced by a fresh process, one at a time; an idle worker at once, a busy one when its current task"
             + " (or batch chunk) is done, so queued work keeps running and nothing fails. New workers load the jars"
             + " of taskpool.workers.plugins-dir as they are now, and the task types follow the newest worker. The"

@@ -3,6 +3,7 @@ package io.taskpool.api;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -36,6 +37,19 @@ class EventController {
     private static final String EVENT_STREAM_DESCRIPTION = "Server-sent events: 'state' when a task enters a state,"
             + " 'progress' when a running task reports progress (at most every 250 ms); the data is a TaskEvent"
             + " as JSON.";
+    private static final String EVENT_STREAM_SCHEMA = "A text/event-stream: each event is an 'event:' line naming its"
+            + " kind ('state' or 'progress') and a 'data:' line holding one JSON object with taskId, type (null on"
+            + " rare events that carry the id only), state (RUNNING on progress events), progress (a TaskProgress"
+            + " on progress events, else null), batchId and batchIndex (null unless the task is a batch item),"
+            + " attempt, errorCode (set on a terminal state other than SUCCEEDED) and at (UTC). Lines starting"
+            + " with ':' are comments.";
+    private static final String EVENT_STREAM_EXAMPLE = "event:state\ndata:{\"taskId\":\"0b7f6d3e-2c4a-4f7e-9a51-"
+            + "1f2d3c4b5a69\",\"type\":\"primes.count\",\"state\":\"RUNNING\",\"progress\":null,\"batchId\":null,"
+            + "\"batchIndex\":null,\"attempt\":1,\"errorCode\":null,\"at\":\"2026-01-01T12:00:00.120Z\"}\n\n"
+            + "event:progress\ndata:{\"taskId\":\"0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69\",\"type\":\"primes.count\","
+            + "\"state\":\"RUNNING\",\"progress\":{\"fraction\":0.25,\"message\":\"sieving segment 3 of 12\"},"
+            + "\"batchId\":null,\"batchIndex\":null,\"attempt\":1,\"errorCode\":null,\"at\":\"2026-01-01T12:00:00."
+            + "370Z\"}\n\n";
 
     private final TaskService tasks;
     private final Callers callers;
@@ -53,11 +67,13 @@ class EventController {
     }
 
     @GetMapping(path = "/api/v1/tasks/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Follow a task's events", description = EVENT_STREAM_DESCRIPTION + " The first event is"
+    @Operation(operationId = "streamTaskEvents", summary = "Follow a task's events",
+            description = EVENT_STREAM_DESCRIPTION + " The first event is"
             + " the task's current state; the stream ends after its terminal state, at once if the task has ended"
             + " already. A state may come twice. A client that reads too slowly is disconnected.")
     @ApiResponse(responseCode = "200", description = "The event stream", content = @Content(
-            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(implementation = TaskEventView.class)))
+            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(types = "string",
+            description = EVENT_STREAM_SCHEMA), examples = @ExampleObject(name = "events", value = EVENT_STREAM_EXAMPLE)))
     @ApiResponse(responseCode = "404", description = "No such task",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "429", description = "taskpool.api.max-event-streams streams are open",
@@ -82,11 +98,13 @@ class EventController {
     }
 
     @GetMapping(path = "/api/v1/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Follow every task's events", description = EVENT_STREAM_DESCRIPTION + " Every task's"
+    @Operation(operationId = "streamEvents", summary = "Follow every task's events",
+            description = EVENT_STREAM_DESCRIPTION + " Every task's"
             + " events from the moment of connecting, for dashboards; the stream does not end on its own. A client"
             + " that reads too slowly is disconnected rather than slowing the service.")
     @ApiResponse(responseCode = "200", description = "The event stream", content = @Content(
-            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(implementation = TaskEventView.class)))
+            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(types = "string",
+            description = EVENT_STREAM_SCHEMA), examples = @ExampleObject(name = "events", value = EVENT_STREAM_EXAMPLE)))
     @ApiResponse(responseCode = "429", description = "taskpool.api.max-event-streams streams are open",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     SseEmitter allEvents() throws IOException {

@@ -21,7 +21,8 @@ class QueueController {
     }
 
     @GetMapping(path = "/api/v1/queue", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Show the queue", description = "Queued tasks (also by priority) and running tasks, counted"
+    @Operation(operationId = "getQueue", summary = "Show the queue",
+            description = "Queued tasks (also by priority) and running tasks, counted"
             + " in the store, and the last fifteen minutes of finished tasks, claims and queue wait in five-second"
             + " intervals as counted by the replica that answers (kept in memory: a restart starts afresh). An"
             + " administrator sees every tenant's figures, any other caller with the read role only their own"

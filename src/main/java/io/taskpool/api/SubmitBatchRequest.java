@@ -13,7 +13,7 @@ import java.util.Map;
 record SubmitBatchRequest(
         @Schema(description = "A type listed by GET /api/v1/task-types", example = "primes.count",
                 requiredMode = Schema.RequiredMode.REQUIRED) String type,
-        @ArraySchema(schema = @Schema(type = "object", description = "The handler's input object for one item",
+        @ArraySchema(schema = @Schema(types = "object", description = "The handler's input object for one item",
                 example = "{\"below\": 100}"), arraySchema = @Schema(description = "One input object per item, at"
                 + " most taskpool.batches.max-items", requiredMode = Schema.RequiredMode.REQUIRED))
         List<Map<String, Object>> inputs,

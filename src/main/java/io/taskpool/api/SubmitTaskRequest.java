@@ -17,7 +17,7 @@ record SubmitTaskRequest(
         @Schema(description = "A type listed by GET /api/v1/task-types", example = "primes.count",
                 requiredMode = Schema.RequiredMode.REQUIRED)
         @NotBlank @Size(max = 200) String type,
-        @Schema(type = "object", description = "The handler's input object; defaults to {}",
+        @Schema(types = "object", implementation = Map.class, description = "The handler's input object; defaults to {}",
                 example = "{\"below\": 1000000}")
         JsonNode input,
         @Schema(description = "Time limit in milliseconds; defaults to the type's own timeout (programs),"

@@ -68,7 +68,7 @@ class TaskController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Submit a task",
+    @Operation(operationId = "submitTask", summary = "Submit a task",
             description = "Stores the task (committed before the reply) and queues it. With waitMs the reply waits"
                     + " for the task: 200 with the finished task if it ended in time, else 202.")
     @ApiResponse(responseCode = "202", description = "Accepted and queued (or still running after waitMs)")
@@ -122,7 +122,8 @@ class TaskController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "Get a task", description = "With waitMs, a long poll: answers as soon as the task is"
+    @Operation(operationId = "getTask", summary = "Get a task",
+            description = "With waitMs, a long poll: answers as soon as the task is"
             + " terminal, or with the task as it is when waitMs has passed.")
     @ApiResponse(responseCode = "200", description = "The task")
     @ApiResponse(responseCode = "404", description = "No such task",
@@ -133,11 +134,12 @@ class TaskController {
     }
 
     @GetMapping("/{id}/result")
-    @Operation(summary = "Get a task's result", description = "The result JSON itself once the task SUCCEEDED."
+    @Operation(operationId = "getTaskResult", summary = "Get a task's result",
+            description = "The result JSON itself once the task SUCCEEDED."
             + " 409 while it is not finished (after waitMs, if given) or when it ended otherwise; the problem"
             + " carries the task's state and error.")
     @ApiResponse(responseCode = "200", description = "The result", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object",
+            mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(types = "object",
             example = "{\"count\": 78498}")))
     @ApiResponse(responseCode = "404", description = "No such task",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
@@ -157,7 +159,8 @@ class TaskController {
     }
 
     @GetMapping(path = "/{id}/logs", produces = TEXT_PLAIN_UTF8)
-    @Operation(summary = "Get a task's log", description = "What the task's handler logged and its program wrote to"
+    @Operation(operationId = "getTaskLog", summary = "Get a task's log",
+            description = "What the task's handler logged and its program wrote to"
             + " stderr (progress lines aside), one line each, oldest first; only the last taskpool.tasks.max-log"
             + " characters are kept. Written while the task runs, at most every 250 ms, and complete once it is"
             + " terminal. A retried task's later attempts start with a line '--- attempt N ---'. Empty when"
@@ -171,7 +174,8 @@ class TaskController {
     }
 
     @GetMapping
-    @Operation(summary = "List tasks", description = "Newest first, filtered by state, type, batch and labels, one page"
+    @Operation(operationId = "listTasks", summary = "List tasks",
+            description = "Newest first, filtered by state, type, batch and labels, one page"
             + " at a time. Pages are stable under concurrent submissions: pass nextCursor as cursor.")
     @ApiResponse(responseCode = "200", description = "A page of tasks")
     @ApiResponse(responseCode = "400", description = "Unknown state, a label without ':', limit out of range or a bad"
@@ -199,7 +203,8 @@ class TaskController {
     }
 
     @PostMapping("/{id}/cancel")
-    @Operation(summary = "Cancel a task", description = "A queued task is CANCELLED at once. A running one is asked"
+    @Operation(operationId = "cancelTask", summary = "Cancel a task",
+            description = "A queued task is CANCELLED at once. A running one is asked"
             + " to stop; past taskpool.tasks.cancel-grace its worker process (and anything it started) is killed"
             + " and replaced. Answers when the task is CANCELLED.")
     @ApiResponse(responseCode = "200", description = "The task after cancelling")
@@ -212,7 +217,8 @@ class TaskController {
     }
 
     @DeleteMapping("/{id}")
-    @Operation(summary = "Delete a finished task", description = "Removes the record of a terminal task.")
+    @Operation(operationId = "deleteTask", summary = "Delete a finished task",
+            description = "Removes the record of a terminal task.")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "404", description = "No such task",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))

@@ -19,9 +19,9 @@ record TaskView(
         @Schema(description = "Where the task is in its life", example = "SUCCEEDED",
                 allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT"})
         String state,
-        @Schema(type = "object", description = "The input object, as submitted", example = "{\"below\": 1000000}")
+        @Schema(types = "object", description = "The input object, as submitted", example = "{\"below\": 1000000}")
         @JsonRawValue String input,
-        @Schema(type = "object", nullable = true, description = "The handler's result, once SUCCEEDED",
+        @Schema(types = {"object", "null"}, description = "The handler's result, once SUCCEEDED",
                 example = "{\"count\": 78498}")
         @JsonRawValue String result,
         @Schema(nullable = true, description = "Why the task did not succeed") ErrorView error,
