@@ -2,6 +2,7 @@ package io.taskpool.api;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -188,7 +189,7 @@ class TaskController {
             @Parameter(description = "Only tasks of this type") @RequestParam(required = false) String type,
             @Parameter(description = "Only the items of this batch") @RequestParam(required = false) String batchId,
             @Parameter(description = "Only tasks with this label, as key:value (split at the first ':'); repeat it"
-                    + " for tasks that carry every one", example = "team:search")
+                    + " for tasks that carry every one", array = @ArraySchema(schema = @Schema(example = "team:search")))
             @RequestParam(required = false) List<String> label,
             @Parameter(description = "Page size, 1 to 1000") @RequestParam(defaultValue = "100") @Min(1) @Max(1000)
             int limit,
