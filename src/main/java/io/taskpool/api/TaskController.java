@@ -82,6 +82,9 @@ class TaskController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "415", description = "Body is not application/json",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
+    @ApiResponse(responseCode = "409", description = "A concurrent request with the same Idempotency-Key is still"
+            + " being stored; retry", content = @Content(mediaType = "application/problem+json",
+            schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "422", description = "The Idempotency-Key was used with another request",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     @ApiResponse(responseCode = "429", description = "Queue full; retry after the Retry-After header",
