@@ -840,34 +840,35 @@ class JdbcTaskStore implements TaskStore {
         TaskProgress progress = rs.wasNull() ? null : new TaskProgress(fraction, rs.getString("progress_message"));
         long pid = rs.getLong("worker_pid");
         Long workerPid = rs.wasNull() ? null : pid;
-        return new Task(
-                rs.getObject("id", UUID.class),
-                rs.getLong("seq"),
-                rs.getString("type"),
-                TaskState.valueOf(rs.getString("state")),
-                rs.getString("input"),
-                rs.getString("result"),
-                errorCode == null ? null
-                        : new TaskError(errorCode, rs.getString("error_message"), rs.getString("error_detail")),
-                progress,
-                rs.getInt("priority"),
-                rs.getLong("timeout_ms"),
-                rs.getInt("attempt"),
-                rs.getInt("max_attempts"),
-                json.readValue(rs.getString("labels"), Rows.LABELS),
-                Rows.instant(rs, "created_at"),
-                Rows.instant(rs, "started_at"),
-                Rows.instant(rs, "finished_at"),
-                workerPid,
-                rs.getString("owner"),
-                rs.getBoolean("cancel_requested"),
-                rs.getObject("batch_id", UUID.class),
-                batchIndex(rs),
-                rs.getLong("retry_backoff_ms"),
-                rs.getBoolean("retry_on_timeout"),
-                Rows.instant(rs, "not_before"),
-                rs.getString("tenant"),
-                rs.getInt("interruptions"));
+        return Task.builder()
+                .id(rs.getObject("id", UUID.class))
+                .sequence(rs.getLong("seq"))
+                .type(rs.getString("type"))
+                .state(TaskState.valueOf(rs.getString("state")))
+                .inputJson(rs.getString("input"))
+                .resultJson(rs.getString("result"))
+                .error(errorCode == null ? null
+                        : new TaskError(errorCode, rs.getString("error_message"), rs.getString("error_detail")))
+                .progress(progress)
+                .priority(rs.getInt("priority"))
+                .timeoutMs(rs.getLong("timeout_ms"))
+                .attempt(rs.getInt("attempt"))
+                .maxAttempts(rs.getInt("max_attempts"))
+                .labels(json.readValue(rs.getString("labels"), Rows.LABELS))
+                .createdAt(Rows.instant(rs, "created_at"))
+                .startedAt(Rows.instant(rs, "started_at"))
+                .finishedAt(Rows.instant(rs, "finished_at"))
+                .workerPid(workerPid)
+                .owner(rs.getString("owner"))
+                .cancelRequested(rs.getBoolean("cancel_requested"))
+                .batchId(rs.getObject("batch_id", UUID.class))
+                .batchIndex(batchIndex(rs))
+                .retryBackoffMs(rs.getLong("retry_backoff_ms"))
+                .retryOnTimeout(rs.getBoolean("retry_on_timeout"))
+                .notBefore(Rows.instant(rs, "not_before"))
+                .tenant(rs.getString("tenant"))
+                .interruptions(rs.getInt("interruptions"))
+                .build();
     }
 
     private static Integer batchIndex(ResultSet rs) throws SQLException {

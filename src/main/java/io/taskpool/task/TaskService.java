@@ -131,13 +131,20 @@ public class TaskService {
         checkInput(type, inputJson, null);
         checkQueueRoom(caller.tenant());
         Instant now = now();
-        Task task = new Task(TaskIds.next(), 0, request.type(), TaskState.QUEUED, inputJson, null, null, null,
-                request.priority() == null ? 0 : request.priority(), timeoutMs, 1,
-                request.maxAttempts() == null ? properties.maxAttempts() : request.maxAttempts(),
-                request.labels() == null ? Map.of() : Map.copyOf(request.labels()),
-                now, null, null, null, null, false, null, null,
-                request.retryBackoffMs() == null ? Task.DEFAULT_RETRY_BACKOFF_MS : request.retryBackoffMs(),
-                Boolean.TRUE.equals(request.retryOnTimeout()), null, caller.tenant());
+        Task task = Task.builder()
+                .id(TaskIds.next())
+                .type(request.type())
+                .inputJson(inputJson)
+                .priority(request.priority() == null ? 0 : request.priority())
+                .timeoutMs(timeoutMs)
+                .maxAttempts(request.maxAttempts() == null ? properties.maxAttempts() : request.maxAttempts())
+                .labels(request.labels() == null ? Map.of() : Map.copyOf(request.labels()))
+                .createdAt(now)
+                .retryBackoffMs(request.retryBackoffMs() == null
+                        ? Task.DEFAULT_RETRY_BACKOFF_MS : request.retryBackoffMs())
+                .retryOnTimeout(Boolean.TRUE.equals(request.retryOnTimeout()))
+                .tenant(caller.tenant())
+                .build();
         TaskEvent queuedEvent = TaskEvent.current(task, now);
         try {
             long start = System.nanoTime();

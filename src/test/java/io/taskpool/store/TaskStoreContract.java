@@ -124,9 +124,9 @@ abstract class TaskStoreContract {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("team", "ingest");
         labels.put("note", "ünïcødé ✓ \"quoted\", {braces}");
-        Task task = new Task(UUID.randomUUID(), 0, "primes.count", TaskState.QUEUED,
-                "{\"limit\":1000,\"name\":\"ö\"}", null, null, null, 7, 123_456, 2, 5, labels,
-                Instant.parse("2026-02-03T04:05:06.789012Z"), null, null, null, null, false);
+        Task task = Task.builder().id(UUID.randomUUID()).type("primes.count")
+                .inputJson("{\"limit\":1000,\"name\":\"ö\"}").priority(7).timeoutMs(123_456).attempt(2)
+                .maxAttempts(5).labels(labels).createdAt(Instant.parse("2026-02-03T04:05:06.789012Z")).build();
 
         store.insert(task);
         Task found = store.find(task.id()).orElseThrow();
