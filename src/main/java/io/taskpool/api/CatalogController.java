@@ -4,7 +4,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.taskpool.task.NodeIdentity;
-import io.taskpool.task.TaskService;
+import io.taskpool.task.TaskQueries;
 import io.taskpool.task.WorkerGateway;
 import java.util.Comparator;
 import java.util.List;
@@ -23,12 +23,12 @@ import tools.jackson.databind.json.JsonMapper;
 @Tag(name = "Pool", description = "Task types and worker processes")
 class CatalogController {
 
-    private final TaskService tasks;
+    private final TaskQueries tasks;
     private final WorkerGateway pool;
     private final JsonMapper json;
     private final NodeIdentity node;
 
-    CatalogController(TaskService tasks, WorkerGateway pool, JsonMapper json, NodeIdentity node) {
+    CatalogController(TaskQueries tasks, WorkerGateway pool, JsonMapper json, NodeIdentity node) {
         this.tasks = tasks;
         this.pool = pool;
         this.json = json;

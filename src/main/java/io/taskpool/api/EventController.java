@@ -11,7 +11,7 @@ import io.taskpool.task.Caller;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskEvents;
 import io.taskpool.task.TaskEvents.TaskEvent;
-import io.taskpool.task.TaskService;
+import io.taskpool.task.TaskQueries;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.UUID;
@@ -51,14 +51,14 @@ class EventController {
             + "\"batchId\":null,\"batchIndex\":null,\"attempt\":1,\"errorCode\":null,\"at\":\"2026-01-01T12:00:00."
             + "370Z\"}\n\n";
 
-    private final TaskService tasks;
+    private final TaskQueries tasks;
     private final Callers callers;
     private final TaskEvents events;
     private final Clock clock;
     private final int maxStreams;
     private final AtomicInteger open = new AtomicInteger();
 
-    EventController(TaskService tasks, Callers callers, TaskEvents events, Clock clock, ApiProperties api) {
+    EventController(TaskQueries tasks, Callers callers, TaskEvents events, Clock clock, ApiProperties api) {
         this.tasks = tasks;
         this.callers = callers;
         this.events = events;

@@ -2,7 +2,7 @@ package io.taskpool.api;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import io.taskpool.task.TaskService;
+import io.taskpool.task.TaskQueries;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -12,10 +12,10 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Pool", description = "Task types and worker processes")
 class QueueController {
 
-    private final TaskService tasks;
+    private final TaskQueries tasks;
     private final Callers callers;
 
-    QueueController(TaskService tasks, Callers callers) {
+    QueueController(TaskQueries tasks, Callers callers) {
         this.tasks = tasks;
         this.callers = callers;
     }

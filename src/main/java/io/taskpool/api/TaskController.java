@@ -12,6 +12,7 @@ import io.taskpool.task.TaskAttempt;
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskNotFoundException;
 import io.taskpool.task.TaskQuery;
+import io.taskpool.task.TaskQueries;
 import io.taskpool.task.TaskService;
 import io.taskpool.task.TaskState;
 import io.taskpool.task.TaskStateConflictException;
@@ -57,12 +58,14 @@ class TaskController {
             + " have passed (0 to 60000)";
 
     private final TaskService tasks;
+    private final TaskQueries queries;
     private final Callers callers;
     private final JsonMapper json;
     private final long maxInputBytes;
 
-    TaskController(TaskService tasks, Callers callers, JsonMapper json, ApiProperties api) {
+    TaskController(TaskService tasks, TaskQueries queries, Callers callers, JsonMapper json, ApiProperties api) {
         this.tasks = tasks;
+        this.queries = queries;
         this.callers = callers;
         this.json = json;
         this.maxInputBytes = api.maxBody().toBytes();
@@ -117,7 +120,7 @@ class TaskController {
         URI location = URI.create("/api/v1/tasks/" + task.id());
         // Without waitMs the task just stored is the answer: no second read.
         CompletableFuture<Task> answer = waitMs == 0 ? CompletableFuture.completedFuture(task)
-                : tasks.awaitTerminal(task.id(), Duration.ofMillis(waitMs));
+                : queries.awaitTerminal(task.id(), Duration.ofMillis(waitMs));
         return answer.thenApply(current -> ResponseEntity
                 .status(!submitted.created() || waitMs > 0 && current.state().isTerminal() ? HttpStatus.OK
                         : HttpStatus.ACCEPTED)
@@ -134,7 +137,7 @@ class TaskController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     CompletableFuture<TaskView> get(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id,
             @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs) {
-        return tasks.awaitTerminal(parseId(id), Duration.ofMillis(waitMs), callers.current()).thenApply(this::view);
+        return queries.awaitTerminal(parseId(id), Duration.ofMillis(waitMs), callers.current()).thenApply(this::view);
     }
 
     @GetMapping("/{id}/result")
@@ -151,7 +154,7 @@ class TaskController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     CompletableFuture<ResponseEntity<String>> result(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id,
             @Parameter(description = WAIT_DESCRIPTION) @RequestParam(defaultValue = "0") @Min(0) @Max(60000) long waitMs) {
-        return tasks.awaitTerminal(parseId(id), Duration.ofMillis(waitMs), callers.current()).thenApply(task -> {
+        return queries.awaitTerminal(parseId(id), Duration.ofMillis(waitMs), callers.current()).thenApply(task -> {
             if (task.state() == TaskState.SUCCEEDED) {
                 return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(task.resultJson());
             }
@@ -174,7 +177,7 @@ class TaskController {
     @ApiResponse(responseCode = "404", description = "No such task",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemView.class)))
     ResponseEntity<String> logs(@Parameter(description = "Task id", example = "0b7f6d3e-2c4a-4f7e-9a51-1f2d3c4b5a69") @PathVariable String id) {
-        return ResponseEntity.ok().contentType(MediaType.parseMediaType(TEXT_PLAIN_UTF8)).body(tasks.log(parseId(id), callers.current()));
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType(TEXT_PLAIN_UTF8)).body(queries.log(parseId(id), callers.current()));
     }
 
     @GetMapping
@@ -197,12 +200,12 @@ class TaskController {
             @Parameter(description = "Page size, 1 to 1000") @RequestParam(defaultValue = "100") @Min(1) @Max(1000)
             int limit,
             @Parameter(description = "nextCursor of the previous page") @RequestParam(required = false) String cursor) {
-        List<Task> page = tasks.list(new TaskQuery(parseState(state), type, parseBatchId(batchId), parseLabels(label),
+        List<Task> page = queries.list(new TaskQuery(parseState(state), type, parseBatchId(batchId), parseLabels(label),
                 parseCursor(cursor), limit + 1, callers.current().scope()));
         boolean more = page.size() > limit;
         List<Task> items = more ? page.subList(0, limit) : page;
         String next = more ? encodeCursor(items.get(items.size() - 1).sequence()) : null;
-        Map<UUID, List<TaskAttempt>> attempts = tasks.attempts(items);
+        Map<UUID, List<TaskAttempt>> attempts = queries.attempts(items);
         return new TaskPage(items.stream().map(task -> TaskView.of(task, attempts.get(task.id()))).toList(), next);
     }
 
@@ -234,7 +237,7 @@ class TaskController {
     }
 
     private TaskView view(Task task) {
-        return TaskView.of(task, tasks.attempts(List.of(task)).get(task.id()));
+        return TaskView.of(task, queries.attempts(List.of(task)).get(task.id()));
     }
 
     /** A malformed id names no task: 404, like any unknown id. */

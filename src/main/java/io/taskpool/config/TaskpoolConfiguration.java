@@ -17,6 +17,7 @@ import io.taskpool.task.RetentionStore;
 import io.taskpool.task.RetentionSweeper;
 import io.taskpool.task.TaskCompletions;
 import io.taskpool.task.TaskEvents;
+import io.taskpool.task.TaskQueries;
 import io.taskpool.task.TaskService;
 import io.taskpool.task.TaskStore;
 import io.taskpool.worker.MemoryBudget;
@@ -128,6 +129,11 @@ class TaskpoolConfiguration {
      * First thing when the context closes (before the web server's graceful shutdown waits for
      * requests in flight): long polls and event streams get their final answer.
      */
+    @Bean
+    TaskQueries taskQueries(TaskService tasks) {
+        return tasks.queries();
+    }
+
     @Bean
     ApplicationListener<ContextClosedEvent> releaseClientsOnShutdown(TaskService tasks,
             BatchResultStream batchResults) {

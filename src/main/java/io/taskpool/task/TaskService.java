@@ -11,9 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,9 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The task use cases: submit, read, wait, cancel, delete, and the transitions the worker pool
- * reports. Every state change goes through here, so waiters are woken and metrics counted in one
- * place.
+ * The task use cases that change tasks: submit, cancel, delete, and the transitions the worker
+ * pool reports. Every state change goes through here, so waiters are woken and metrics counted in
+ * one place; the reads and the long polls are {@link TaskQueries}.
  */
 public class TaskService {
 
@@ -47,7 +45,6 @@ public class TaskService {
     private final String nodeId;
     private final WorkerGateway workers;
     private final TaskCompletions completions;
-    private final Executor waitExecutor;
     private final Clock clock;
     private final MeterRegistry meters;
     private final QueueDepth queueDepth;
@@ -57,6 +54,7 @@ public class TaskService {
     private final TaskEvents events;
     private final TenantQueueRoom tenantRoom;
     private final QueueHistory history;
+    private final TaskQueries queries;
 
     private volatile NodeSignals signals = NodeSignals.NONE;
     /** Told when a claim took batch items, so that the next ones are written as tasks. */
@@ -80,6 +78,7 @@ public class TaskService {
         this.elsewhere = new ChangesElsewhere(store, events, completions, batchSignals, clock);
         this.tenantRoom = new TenantQueueRoom(quotas, store::countQueuedOf);
         this.history = new QueueHistory(clock);
+        this.queries = new TaskQueries(store, completions, waitExecutor, history, workers);
         this.store = store;
         this.inputSchemas = inputSchemas;
         this.properties = properties;
@@ -90,7 +89,6 @@ public class TaskService {
         this.completions = completions;
         this.batchSignals = batchSignals;
         this.defaultTimeouts = Map.copyOf(defaultTimeouts);
-        this.waitExecutor = waitExecutor;
         this.clock = clock;
         this.meters = meters;
         this.queueDepth = new QueueDepth();
@@ -102,6 +100,11 @@ public class TaskService {
         Gauge.builder("taskpool.tasks.waiters", completions, TaskCompletions::waitedOn)
                 .description("Tasks that long-polling clients are waiting on")
                 .register(meters);
+    }
+
+    /** The reads, sharing this service's store, waiters and queue history. */
+    public TaskQueries queries() {
+        return queries;
     }
 
     // ---- client use cases ----
@@ -295,96 +298,17 @@ public class TaskService {
         return properties.cancelGrace().plusSeconds(10);
     }
 
-    public Task get(UUID id) {
-        return store.find(id).orElseThrow(() -> new TaskNotFoundException(id));
-    }
-
-    /** The task, if the caller may see it: another tenant's task is not found, as if it did not exist. */
-    public Task get(UUID id, Caller caller) {
-        Task task = get(id);
-        if (!caller.sees(task.tenant())) {
-            throw new TaskNotFoundException(id);
-        }
-        return task;
-    }
-
-    public List<Task> list(TaskQuery query) {
-        return store.list(query);
-    }
-
-    /**
-     * The queue as the caller may see it: an administrator every tenant's, anyone else their own
-     * tenant's. Depth and running tasks are counted in the store, across replicas; the history is
-     * this node's.
-     */
-    public QueueFigures queueFigures(Caller caller) {
-        String tenant = caller.scope();
-        if (tenant == null) {
-            return new QueueFigures(store.countQueued(), store.queuedByPriority(), store.countRunning(),
-                    QueueHistory.INTERVAL, history.points(null));
-        }
-        return new QueueFigures(store.countQueuedOf(tenant), store.queuedByPriorityOf(tenant),
-                store.countRunningOf(tenant), QueueHistory.INTERVAL, history.points(tenant));
-    }
-
-    /**
-     * Every finished attempt of these tasks, by task: the earlier ones from the store (only
-     * tasks past their first attempt have any), and the last one from the task itself once it
-     * is terminal.
-     */
-    public Map<UUID, List<TaskAttempt>> attempts(List<Task> tasks) {
-        List<UUID> retried = tasks.stream().filter(task -> task.attempt() > 1).map(Task::id).toList();
-        Map<UUID, List<TaskAttempt>> earlier = retried.isEmpty() ? Map.of() : store.earlierAttempts(retried);
-        Map<UUID, List<TaskAttempt>> attempts = new HashMap<>();
-        for (Task task : tasks) {
-            List<TaskAttempt> all = new ArrayList<>(earlier.getOrDefault(task.id(), List.of()));
-            if (task.state().isTerminal() && task.startedAt() != null) {
-                TaskError error = task.error() == null ? null : new TaskError(task.error().code(),
-                        task.error().message(), null);
-                all.add(new TaskAttempt(task.attempt(), task.startedAt(), task.finishedAt(), task.workerPid(), error));
-            }
-            attempts.put(task.id(), all);
-        }
-        return attempts;
-    }
-
-    /**
-     * The task once it is terminal, or as it is after {@code wait}. Holds no thread while waiting.
-     */
-    public CompletableFuture<Task> awaitTerminal(UUID id, Duration wait) {
-        return awaitTerminal(get(id), wait);
-    }
-
-    /** {@link #awaitTerminal(UUID, Duration)} of a task the caller may see. */
-    public CompletableFuture<Task> awaitTerminal(UUID id, Duration wait, Caller caller) {
-        return awaitTerminal(get(id, caller), wait);
-    }
-
-    private CompletableFuture<Task> awaitTerminal(Task now, Duration wait) {
-        UUID id = now.id();
-        if (now.state().isTerminal() || wait.isZero()) {
-            return CompletableFuture.completedFuture(now);
-        }
-        CompletableFuture<Void> signal = completions.register(id, wait);
-        Task again = get(id); // a change between the first read and registering
-        if (again.state().isTerminal()) {
-            signal.complete(null); // leaves the registry
-            return CompletableFuture.completedFuture(again);
-        }
-        return signal.thenApplyAsync(ignored -> get(id), waitExecutor);
-    }
-
     /**
      * Cancels a task. A queued task is CANCELLED at once; a running one is asked to stop and the
      * future completes when it has (cancel frame, then a kill after the grace period).
      */
     public CompletableFuture<Task> cancel(UUID id) {
-        return cancel(get(id));
+        return cancel(queries.get(id));
     }
 
     /** {@link #cancel(UUID)} of a task the caller may see. */
     public CompletableFuture<Task> cancel(UUID id, Caller caller) {
-        return cancel(get(id, caller));
+        return cancel(queries.get(id, caller));
     }
 
     private CompletableFuture<Task> cancel(Task task) {
@@ -395,10 +319,10 @@ public class TaskService {
         if (task.state() == TaskState.QUEUED && store.cancelQueued(id, clock.instant())) {
             queueDepth.removed(1);
             finished(task, TaskState.CANCELLED, "CANCELLED");
-            return CompletableFuture.completedFuture(get(id));
+            return CompletableFuture.completedFuture(queries.get(id));
         }
         cancelRunning(id);
-        return awaitTerminal(id, cancelBound());
+        return queries.awaitTerminal(id, cancelBound());
     }
 
     /** Asks the worker running this task to stop it. */
@@ -430,12 +354,12 @@ public class TaskService {
     }
 
     public void delete(UUID id) {
-        delete(get(id));
+        delete(queries.get(id));
     }
 
     /** {@link #delete(UUID)} of a task the caller may see. */
     public void delete(UUID id, Caller caller) {
-        delete(get(id, caller));
+        delete(queries.get(id, caller));
     }
 
     private void delete(Task task) {
@@ -448,21 +372,6 @@ public class TaskService {
             throw new TaskNotFoundException(id);
         }
         completions.terminated(id);
-    }
-
-    public List<TaskType> taskTypes() {
-        return workers.taskTypes();
-    }
-
-    /** The task's log (empty when nothing was logged). */
-    public String log(UUID id) {
-        return store.findLog(id).orElseThrow(() -> new TaskNotFoundException(id));
-    }
-
-    /** {@link #log(UUID)} of a task the caller may see. */
-    public String log(UUID id, Caller caller) {
-        get(id, caller);
-        return log(id);
     }
 
     // ---- transitions reported by the worker pool ----
