@@ -2,7 +2,11 @@ package io.taskpool.worker;
 
 import io.taskpool.task.Task;
 import io.taskpool.task.TaskOutcome;
+import io.taskpool.task.TaskProgress;
+import io.taskpool.task.TaskService;
+import io.taskpool.task.TaskType;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,22 +18,24 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes task outcomes to the store on its own thread ({@code outcome-writer}), so the
- * supervisor never waits for a disk. Whatever arrives while one commit runs goes into the next:
- * a lone result is written at once, and under load hundreds share one commit (group commit).
- * An outcome the store refuses is retried every second until it is written, so no task stays
- * RUNNING after its worker has moved on.
+ * Writes what the supervisor records about tasks, on its own thread ({@code outcome-writer}), so
+ * the supervisor never waits for a disk. Whatever arrives while one commit runs goes into the
+ * next: a lone result is written at once, and under load hundreds share one commit (group
+ * commit). An outcome the store refuses is retried every second until it is written, so no task
+ * stays RUNNING after its worker has moved on.
  *
- * <p>Which worker took a task goes through the same queue, before that task's outcome: the
- * supervisor hands it over and moves on instead of waiting for a commit per task, and the records
- * of one round share a statement per worker process.
+ * <p>Which worker took a task, and what a task logged, go through the same queue, before that
+ * task's outcome: the supervisor hands them over and moves on, a finished task's log is whole
+ * when its outcome is written, and the records of one round share a statement per worker
+ * process. Logs, progress and the return of unstarted work are written once: a failure drops
+ * them (as a lost line, a late progress report, or work that recovery re-queues), since writing
+ * a log twice would repeat its lines.
  */
-final class OutcomeWriter {
+final class OutcomeWriter implements TaskRecorder {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomeWriter.class);
     /** Outcomes per commit at most: bounds the transaction, and the wait of the first in it. */
@@ -38,22 +44,16 @@ final class OutcomeWriter {
     /** How long the idle thread waits for work before it looks whether it should stop. */
     private static final long STOP_POLL_MILLIS = 200;
 
-    private final BiConsumer<List<TaskOutcome>, Map<UUID, Long>> store;
-    private final BiConsumer<List<Task>, Long> startedStore;
+    private final TaskService tasks;
     private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
-    /** Outcomes handed over and not yet written (or given up at shutdown). */
+    /** Writes handed over and not yet done (or given up at shutdown). */
     private final Object drained = new Object();
     private long pending;
     private volatile boolean running = true;
 
-    /**
-     * @param store writes outcomes in one commit, with the worker pids of those whose start it records
-     * @param startedStore records that a worker process (by pid) took these tasks
-     */
-    OutcomeWriter(BiConsumer<List<TaskOutcome>, Map<UUID, Long>> store, BiConsumer<List<Task>, Long> startedStore) {
-        this.store = store;
-        this.startedStore = startedStore;
+    OutcomeWriter(TaskService tasks) {
+        this.tasks = tasks;
         this.thread = new Thread(this::loop, "outcome-writer");
         this.thread.setDaemon(true);
     }
@@ -62,19 +62,48 @@ final class OutcomeWriter {
         thread.start();
     }
 
-    void write(List<TaskOutcome> outcomes) {
-        synchronized (drained) {
-            pending += outcomes.size();
-        }
-        outcomes.forEach(outcome -> queue.add(new Write.Ended(outcome)));
+    @Override
+    public void finished(List<TaskOutcome> outcomes) {
+        outcomes.forEach(outcome -> add(new Write.Ended(outcome)));
     }
 
-    /** The worker process {@code pid} took these tasks; written before any of their outcomes. */
-    void started(List<Task> tasks, long pid) {
+    @Override
+    public void started(List<Task> started, long pid) {
+        add(new Write.Started(started, pid));
+    }
+
+    @Override
+    public void progressed(Task task, TaskProgress progress) {
+        add(new Write.Progressed(task, progress));
+    }
+
+    @Override
+    public void logged(Task task, String text) {
+        add(new Write.Logged(task, text));
+    }
+
+    @Override
+    public void unclaim(Collection<UUID> ids) {
+        if (!ids.isEmpty()) {
+            add(new Write.Unclaimed(List.copyOf(ids)));
+        }
+    }
+
+    @Override
+    public int maxLogChars() {
+        return tasks.maxLogChars();
+    }
+
+    @Override
+    public void typesAnnounced(List<TaskType> types) {
+        tasks.taskTypesAnnounced(types);
+    }
+
+    private void add(Write write) {
         synchronized (drained) {
             pending++;
         }
-        queue.add(new Write.Started(tasks, pid));
+        queue.add(write);
     }
 
     /**
@@ -92,7 +121,7 @@ final class OutcomeWriter {
                 Thread.currentThread().interrupt();
             }
             if (pending > 0) {
-                log.warn("{} task outcomes were not written before shutdown; their tasks will run again", pending);
+                log.warn("{} task records were not written before shutdown; their tasks will run again", pending);
             }
         }
         // Not interrupted: an interrupt that lands while the thread reads or writes the H2 file
@@ -112,6 +141,8 @@ final class OutcomeWriter {
                     }
                     batch.add(first);
                     queue.drainTo(batch, MAX_PER_COMMIT - 1);
+                    // Once, before anything that may be retried.
+                    writeOnce(batch);
                 }
                 writeInOrder(batch);
                 written(batch.size());
@@ -128,6 +159,34 @@ final class OutcomeWriter {
                 }
             }
         }
+    }
+
+    /**
+     * Writes the batch's logs and progress reports and returns its unstarted work, then takes
+     * them out of the batch. Before the outcomes: a log is appended only while its task runs.
+     */
+    private void writeOnce(List<Write> batch) {
+        int done = 0;
+        for (var it = batch.iterator(); it.hasNext(); ) {
+            Write write = it.next();
+            if (write instanceof Write.Started || write instanceof Write.Ended) {
+                continue;
+            }
+            try {
+                if (write instanceof Write.Logged logged) {
+                    tasks.logged(logged.task(), logged.text());
+                } else if (write instanceof Write.Progressed progressed) {
+                    tasks.progressed(progressed.task(), progressed.progress());
+                } else if (write instanceof Write.Unclaimed unclaimed) {
+                    tasks.unclaim(unclaimed.ids());
+                }
+            } catch (RuntimeException e) {
+                log.warn("Could not write {}; it is dropped ({})", write.describe(), e.getMessage());
+            }
+            it.remove();
+            done++;
+        }
+        written(done);
     }
 
     /**
@@ -161,9 +220,9 @@ final class OutcomeWriter {
                 }
             }
         }
-        startedByPid.forEach((pid, tasks) -> startedStore.accept(tasks, pid));
+        startedByPid.forEach((pid, started) -> tasks.started(started, pid));
         if (!outcomes.isEmpty()) {
-            store.accept(outcomes, pidsWithResult);
+            tasks.finished(outcomes, pidsWithResult);
         }
     }
 
@@ -172,6 +231,26 @@ final class OutcomeWriter {
         record Started(List<Task> tasks, long pid) implements Write {}
 
         record Ended(TaskOutcome outcome) implements Write {}
+
+        record Logged(Task task, String text) implements Write {}
+
+        record Progressed(Task task, TaskProgress progress) implements Write {}
+
+        record Unclaimed(List<UUID> ids) implements Write {}
+
+        default String describe() {
+            if (this instanceof Logged logged) {
+                return logged.text().length() + " characters of the log of task " + logged.task().id();
+            }
+            if (this instanceof Progressed progressed) {
+                return "the progress of task " + progressed.task().id();
+            }
+            if (this instanceof Unclaimed unclaimed) {
+                return "the return of " + unclaimed.ids().size() + " unstarted tasks to the queue (recovery re-queues"
+                        + " them when their lease expires)";
+            }
+            return toString();
+        }
     }
 
     private void written(int count) {

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * supervisor decides. The stdout thread posts {@link PoolEvent.ProcessExited} after the last
  * frame, so a result written just before exiting is never mistaken for a crash.
  */
-final class WorkerProcess {
+final class WorkerProcess implements RunningWorker {
 
     private static final Logger log = LoggerFactory.getLogger("io.taskpool.worker.output");
     /** Lines per second a worker may log before the rest of that second is dropped. */
@@ -75,11 +75,13 @@ final class WorkerProcess {
         return worker;
     }
 
-    long pid() {
+    @Override
+    public long pid() {
         return process.pid();
     }
 
-    long generation() {
+    @Override
+    public long generation() {
         return generation;
     }
 
@@ -92,7 +94,8 @@ final class WorkerProcess {
      * Queues a frame for the worker's stdin, in order. Throws at once only if the frame cannot be
      * encoded (too large); a failed write means the worker is dying, and its exit event follows.
      */
-    void send(Frame frame) throws ProtocolException {
+    @Override
+    public void send(Frame frame) throws ProtocolException {
         byte[] bytes = codec.encode(frame);
         stdinWriter.execute(() -> {
             try {
@@ -108,7 +111,8 @@ final class WorkerProcess {
      * Kills the worker and every process it started, at once (SIGKILL): used when a task must
      * stop now (timeout, cancel past its grace, protocol error, no heartbeat).
      */
-    void killTree() {
+    @Override
+    public void killTree() {
         // Descendants first: once the worker is dead its children are re-parented and lost to us.
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
@@ -116,7 +120,8 @@ final class WorkerProcess {
     }
 
     /** How long the frame this worker is writing has been unfinished at {@code now}; 0 between frames. */
-    long unfinishedFrameFor(long now) {
+    @Override
+    public long unfinishedFrameFor(long now) {
         return frames.unfinishedFor(now);
     }
 
